@@ -1,0 +1,40 @@
+with
+
+source as (
+
+    select * from {{ source('live', 'live_orders') }}
+
+),
+
+deduplicated as (
+
+    select
+        source.*,
+        row_number() over (
+            partition by live_order_id
+            order by _loaded_at desc, _batch_id desc
+        ) as load_rank
+    from source
+
+),
+
+renamed as (
+
+    select
+        live_order_id,
+        session_id,
+        member_id,
+        sku_id,
+        quantity,
+        paid_amount,
+        paid_at,
+        cast(paid_at as date) as paid_date,
+        _batch_id as batch_id,
+        _source_file as source_file,
+        _loaded_at as loaded_at
+    from deduplicated
+    where load_rank = 1
+
+)
+
+select * from renamed

@@ -1,0 +1,40 @@
+with
+
+source as (
+
+    select * from {{ source('live', 'sessions') }}
+
+),
+
+deduplicated as (
+
+    select
+        source.*,
+        row_number() over (
+            partition by session_id
+            order by _loaded_at desc, _batch_id desc
+        ) as load_rank
+    from source
+
+),
+
+renamed as (
+
+    select
+        session_id,
+        brand_id,
+        title,
+        started_at,
+        ended_at,
+        cast(started_at as date) as session_date,
+        viewers,
+        peak_concurrent as peak_concurrent_viewers,
+        _batch_id as batch_id,
+        _source_file as source_file,
+        _loaded_at as loaded_at
+    from deduplicated
+    where load_rank = 1
+
+)
+
+select * from renamed

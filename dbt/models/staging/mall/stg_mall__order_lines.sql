@@ -1,0 +1,39 @@
+with
+
+source as (
+
+    select * from {{ source('mall', 'order_lines') }}
+
+),
+
+deduplicated as (
+
+    select
+        source.*,
+        row_number() over (
+            partition by order_line_id
+            order by _loaded_at desc, _batch_id desc
+        ) as load_rank
+    from source
+
+),
+
+renamed as (
+
+    select
+        order_line_id,
+        order_id,
+        sku_id,
+        quantity,
+        unit_price,
+        paid_amount,
+        created_at,
+        _batch_id as batch_id,
+        _source_file as source_file,
+        _loaded_at as loaded_at
+    from deduplicated
+    where load_rank = 1
+
+)
+
+select * from renamed

@@ -1,0 +1,37 @@
+with
+
+source as (
+
+    select * from {{ source('mall', 'refunds') }}
+
+),
+
+deduplicated as (
+
+    select
+        source.*,
+        row_number() over (
+            partition by refund_id
+            order by _loaded_at desc, _batch_id desc
+        ) as load_rank
+    from source
+
+),
+
+renamed as (
+
+    select
+        refund_id,
+        order_line_id,
+        refund_amount,
+        refunded_at,
+        cast(refunded_at as date) as refunded_date,
+        _batch_id as batch_id,
+        _source_file as source_file,
+        _loaded_at as loaded_at
+    from deduplicated
+    where load_rank = 1
+
+)
+
+select * from renamed

@@ -1,0 +1,36 @@
+with
+
+source as (
+
+    select * from {{ source('master', 'brands') }}
+
+),
+
+deduplicated as (
+
+    select
+        source.*,
+        row_number() over (
+            partition by brand_id
+            order by _loaded_at desc, _batch_id desc
+        ) as load_rank
+    from source
+
+),
+
+renamed as (
+
+    select
+        brand_id,
+        brand_code,
+        brand_name,
+        category as brand_category,
+        _batch_id as batch_id,
+        _source_file as source_file,
+        _loaded_at as loaded_at
+    from deduplicated
+    where load_rank = 1
+
+)
+
+select * from renamed

@@ -1,0 +1,36 @@
+with
+
+source as (
+
+    select * from {{ source('master', 'guides') }}
+
+),
+
+deduplicated as (
+
+    select
+        source.*,
+        row_number() over (
+            partition by guide_id
+            order by _loaded_at desc, _batch_id desc
+        ) as load_rank
+    from source
+
+),
+
+renamed as (
+
+    select
+        guide_id,
+        guide_code,
+        home_store_id,
+        brand_id as home_brand_id,
+        _batch_id as batch_id,
+        _source_file as source_file,
+        _loaded_at as loaded_at
+    from deduplicated
+    where load_rank = 1
+
+)
+
+select * from renamed

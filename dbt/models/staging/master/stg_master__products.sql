@@ -1,0 +1,36 @@
+with
+
+source as (
+
+    select * from {{ source('master', 'products') }}
+
+),
+
+deduplicated as (
+
+    select
+        source.*,
+        row_number() over (
+            partition by sku_id
+            order by _loaded_at desc, _batch_id desc
+        ) as load_rank
+    from source
+
+),
+
+renamed as (
+
+    select
+        sku_id,
+        spu_id,
+        brand_id,
+        list_price,
+        _batch_id as batch_id,
+        _source_file as source_file,
+        _loaded_at as loaded_at
+    from deduplicated
+    where load_rank = 1
+
+)
+
+select * from renamed

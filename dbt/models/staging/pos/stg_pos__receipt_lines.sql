@@ -1,0 +1,38 @@
+with
+
+source as (
+
+    select * from {{ source('pos', 'receipt_lines') }}
+
+),
+
+deduplicated as (
+
+    select
+        source.*,
+        row_number() over (
+            partition by receipt_line_id
+            order by _loaded_at desc, _batch_id desc
+        ) as load_rank
+    from source
+
+),
+
+renamed as (
+
+    select
+        receipt_line_id,
+        receipt_id,
+        sku_id,
+        quantity,
+        paid_amount,
+        sold_at,
+        _batch_id as batch_id,
+        _source_file as source_file,
+        _loaded_at as loaded_at
+    from deduplicated
+    where load_rank = 1
+
+)
+
+select * from renamed

@@ -1,0 +1,38 @@
+with
+
+source as (
+
+    select * from {{ source('pos', 'receipts') }}
+
+),
+
+deduplicated as (
+
+    select
+        source.*,
+        row_number() over (
+            partition by receipt_id
+            order by _loaded_at desc, _batch_id desc
+        ) as load_rank
+    from source
+
+),
+
+renamed as (
+
+    select
+        receipt_id,
+        store_id,
+        guide_id,
+        member_card_no,
+        sold_at,
+        cast(sold_at as date) as sold_date,
+        _batch_id as batch_id,
+        _source_file as source_file,
+        _loaded_at as loaded_at
+    from deduplicated
+    where load_rank = 1
+
+)
+
+select * from renamed

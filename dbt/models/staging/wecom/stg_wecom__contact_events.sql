@@ -1,0 +1,39 @@
+with
+
+source as (
+
+    select * from {{ source('wecom', 'contact_events') }}
+
+),
+
+deduplicated as (
+
+    select
+        source.*,
+        row_number() over (
+            partition by event_id
+            order by _loaded_at desc, _batch_id desc
+        ) as load_rank
+    from source
+
+),
+
+renamed as (
+
+    select
+        event_id,
+        guide_id,
+        external_user_id,
+        union_id,
+        event_type,
+        occurred_at,
+        cast(occurred_at as date) as occurred_date,
+        _batch_id as batch_id,
+        _source_file as source_file,
+        _loaded_at as loaded_at
+    from deduplicated
+    where load_rank = 1
+
+)
+
+select * from renamed
