@@ -25,16 +25,27 @@
     end
 {%- endmacro %}
 
+{% macro pii_key() -%}
+    {%- set key = env_var('SIYU_PII_KEY', '') -%}
+    {%- if execute and not key -%}
+        {{ exceptions.raise_compiler_error(
+            "SIYU_PII_KEY is not set: phones are hashed with this key from staging on. "
+            ~ "Run through `siyu` (which keeps one under .data/secrets) or export it."
+        ) }}
+    {%- endif -%}
+    {{ return(key) }}
+{%- endmacro %}
+
 {% macro hash_pii(column) -%}
     {{ return(adapter.dispatch('hash_pii', 'siyu')(column)) }}
 {%- endmacro %}
 
 {% macro default__hash_pii(column) -%}
-    sha2({{ dbt.concat(["'" ~ env_var('SIYU_PII_KEY') ~ "'", "'|'", column]) }}, 256)
+    sha2({{ dbt.concat(["'" ~ siyu.pii_key() ~ "'", "'|'", column]) }}, 256)
 {%- endmacro %}
 
 {% macro postgres__hash_pii(column) -%}
-    encode(sha256(convert_to({{ dbt.concat(["'" ~ env_var('SIYU_PII_KEY') ~ "'", "'|'", column]) }}, 'UTF8')), 'hex')
+    encode(sha256(convert_to({{ dbt.concat(["'" ~ siyu.pii_key() ~ "'", "'|'", column]) }}, 'UTF8')), 'hex')
 {%- endmacro %}
 
 {% macro mask_phone(column) -%}

@@ -119,8 +119,8 @@ final as (
         coalesce(friends.deleted_friends, 0) as deleted_friends,
         coalesce(friends.new_friends, 0) - coalesce(friends.deleted_friends, 0) as net_new_friends,
         coalesce(sales.buyers, 0) as buyers,
-        cast(coalesce(sales.mini_program_gmv, 0) as {{ dbt.type_numeric() }}) as mini_program_gmv,
-        cast(coalesce(sales.offline_gmv, 0) as {{ dbt.type_numeric() }}) as offline_gmv,
+        cast(coalesce(sales.mini_program_gmv, 0) as decimal(18, 2)) as mini_program_gmv,
+        cast(coalesce(sales.offline_gmv, 0) as decimal(18, 2)) as offline_gmv,
         coalesce(registrations.new_members, 0) as new_members,
         sum(coalesce(registrations.new_members, 0)) over (
             partition by grid.brand_id
