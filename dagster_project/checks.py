@@ -3,8 +3,8 @@
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
-    AssetCheckSeverity,
     AssetChecksDefinition,
+    AssetCheckSeverity,
     AssetKey,
     MetadataValue,
     asset_check,
@@ -13,6 +13,7 @@ from dagster import (
 from dagster_project.resources import WarehouseResource
 from expectations.suites import SUITES
 from expectations.validate import validate_raw_table
+
 
 def build_expectation_check(table: str) -> AssetChecksDefinition:
     @asset_check(
@@ -44,5 +45,6 @@ def build_expectation_check(table: str) -> AssetChecksDefinition:
         )
 
     return _check
+
 
 expectation_checks = [build_expectation_check(table) for table in SUITES]

@@ -75,7 +75,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     from dagster import DagsterInstance
 
-    from dagster_project.dbt_assets import parse_dbt_project
+    from dagster_project.dbt_project import parse_dbt_project
 
     parse_dbt_project()  # always parse: the models may have changed since the last run
     from dagster_project.definitions import defs
@@ -139,8 +139,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     service = SupersetService.from_settings(settings)
     superset = service.serve()
     dagster = subprocess.Popen(
-        [str(Path(sys.executable).parent / "dagster"), "dev", "-h", "127.0.0.1",
-         "-p", str(settings.dagster_port), "-m", "dagster_project.definitions"],
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "dev",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(settings.dagster_port),
+            "-m",
+            "dagster_project.definitions",
+        ],
         cwd=REPO_ROOT,
         env=env,
     )
@@ -163,8 +171,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Generate the demo world if missing, run everything, deploy dashboards, serve."""
     if not (settings.landing_dir / "manifest.json").exists():
-        gen = argparse.Namespace(scale=args.scale, seed=settings.seed, out=None, start=None,
-                                 days=None)
+        gen = argparse.Namespace(
+            scale=args.scale, seed=settings.seed, out=None, start=None, days=None
+        )
         cmd_generate(gen, settings)
     if cmd_run(args, settings) != 0:
         return 1

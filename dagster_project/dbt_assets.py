@@ -1,35 +1,18 @@
 """Every dbt model as a Dagster asset; keys and groups follow the dbt folders."""
 
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from dagster_project.settings import REPO_ROOT
+from dagster_project.dbt_project import dbt_project, parse_dbt_project
 
-DBT_PROJECT_DIR = REPO_ROOT / "dbt"
-
-# The dbt of this environment, whether or not its bin folder is on PATH.
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
-
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-
-
-def dbt_cli() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
-
-
-def parse_dbt_project() -> None:
-    """Build target/manifest.json (what `dagster dev` does through prepare_if_dev)."""
-    dbt_cli().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
-
-
+dbt_project.prepare_if_dev()
 if not dbt_project.manifest_path.exists():
     # Outside `dagster dev` (tests, `siyu run`) the manifest is built here, once.
     parse_dbt_project()
+
 
 class SiyuDbtTranslator(DagsterDbtTranslator):
     """Rules, not special cases.
@@ -52,6 +35,7 @@ class SiyuDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "source":
             return dbt_resource_props["source_name"]
         return fqn[2] if len(fqn) > 3 else fqn[1]
+
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,

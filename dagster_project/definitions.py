@@ -5,7 +5,8 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, ScheduleDefinition, define_asset_job
 
 from dagster_project.checks import expectation_checks
-from dagster_project.dbt_assets import dbt_cli, siyu_dbt_assets
+from dagster_project.dbt_assets import siyu_dbt_assets
+from dagster_project.dbt_project import dbt_cli
 from dagster_project.environment import export_dbt_environment
 from dagster_project.resources import LandingFolderClient, WarehouseResource
 from dagster_project.settings import Settings

@@ -18,16 +18,30 @@ def raw_mall__orders() -> list:
     return [
         gx.expectations.ExpectTableColumnsToMatchSet(
             column_set=[
-                "order_id", "member_id", "brand_id", "share_guide_id", "status", "created_at",
-                "paid_at", "updated_at", "_batch_id", "_source_file", "_loaded_at",
+                "order_id",
+                "member_id",
+                "brand_id",
+                "share_guide_id",
+                "status",
+                "created_at",
+                "paid_at",
+                "updated_at",
+                "_batch_id",
+                "_source_file",
+                "_loaded_at",
             ],
             exact_match=True,
         ),
         gx.expectations.ExpectColumnValuesToNotBeNull(column="order_id"),
         gx.expectations.ExpectColumnValuesToNotBeNull(column="member_id"),
-        gx.expectations.ExpectColumnValuesToBeInSet(column="status", value_set=["paid", "cancelled"]),
+        gx.expectations.ExpectColumnValuesToBeInSet(
+            column="status", value_set=["paid", "cancelled"]
+        ),
         gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="paid_at", column_B="created_at", or_equal=True, ignore_row_if="either_value_is_missing"
+            column_A="paid_at",
+            column_B="created_at",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
         ),
     ]
 

@@ -89,8 +89,9 @@ class WorldWriter:
         self.manifest[f"{source}__{entity}"] = {"rows": frame.height}
 
 
-def generate(scale: Scale | str, seed: int, out: Path, start: dt.date | None = None,
-             days: int | None = None) -> dict:
+def generate(
+    scale: Scale | str, seed: int, out: Path, start: dt.date | None = None, days: int | None = None
+) -> dict:
     """Generate a world and write it under ``out`` (replacing what was there)."""
     if isinstance(scale, str):
         if scale not in PRESETS:
@@ -177,7 +178,9 @@ def generate(scale: Scale | str, seed: int, out: Path, start: dt.date | None = N
         pl.DataFrame(
             {
                 "sku_id": _ids("SKU", n_skus, 7),
-                "spu_id": np.char.add("SPU", np.char.zfill((np.arange(n_skus) // 4 + 1).astype(str), 6)),
+                "spu_id": np.char.add(
+                    "SPU", np.char.zfill((np.arange(n_skus) // 4 + 1).astype(str), 6)
+                ),
                 "brand_id": sku_brand,
                 "list_price": sku_price,
             }
@@ -196,7 +199,9 @@ def generate(scale: Scale | str, seed: int, out: Path, start: dt.date | None = N
     home_store = guide_store[home_guide - 1]
     home_brand = guide_brand[home_guide - 1]
     member_ids = np.arange(1, n + 1)
-    phones = np.char.add("1", np.char.zfill(rng.integers(3_000_000_000, 9_999_999_999, n).astype(str), 10))
+    phones = np.char.add(
+        "1", np.char.zfill(rng.integers(3_000_000_000, 9_999_999_999, n).astype(str), 10)
+    )
     card_no = np.where(rng.random(n) < 0.8, _ids("C", n, 9), None)
     union_id = np.char.add("ou_", np.char.zfill(member_ids.astype(str), 10))
     openid = np.char.add("op_", np.char.zfill(member_ids.astype(str), 10))
@@ -254,7 +259,9 @@ def generate(scale: Scale | str, seed: int, out: Path, start: dt.date | None = N
     )
     buyer, when, brand = buyer[keep], when[keep], brand[keep]
     # Shopping hours 10:00-22:00.
-    when = (when // SECONDS_PER_DAY) * SECONDS_PER_DAY + rng.integers(10 * 3600, 22 * 3600, when.size)
+    when = (when // SECONDS_PER_DAY) * SECONDS_PER_DAY + rng.integers(
+        10 * 3600, 22 * 3600, when.size
+    )
     order_sort = np.lexsort((buyer, when))
     buyer, when, brand = buyer[order_sort], when[order_sort], brand[order_sort]
     channel = rng.choice(
@@ -262,7 +269,9 @@ def generate(scale: Scale | str, seed: int, out: Path, start: dt.date | None = N
     )
 
     def pick_skus(brands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        sku_index = (brands - 1) * scale.skus_per_brand + rng.integers(0, scale.skus_per_brand, brands.size)
+        sku_index = (brands - 1) * scale.skus_per_brand + rng.integers(
+            0, scale.skus_per_brand, brands.size
+        )
         return sku_index, sku_price[sku_index]
 
     def lines_for(count: int) -> np.ndarray:
@@ -301,7 +310,9 @@ def generate(scale: Scale | str, seed: int, out: Path, start: dt.date | None = N
     line_order = np.repeat(np.arange(n_orders), lines_per)
     sku_index, price = pick_skus(o_brand[line_order])
     qty = 1 + rng.binomial(1, 0.15, line_order.size)
-    discount = np.round(rng.choice([1.0, 0.9, 0.8, 0.7], line_order.size, p=[0.5, 0.25, 0.15, 0.1]), 2)
+    discount = np.round(
+        rng.choice([1.0, 0.9, 0.8, 0.7], line_order.size, p=[0.5, 0.25, 0.15, 0.1]), 2
+    )
     paid_amount = np.round(price * qty * discount, 2)
     n_lines = line_order.size
     order_line_ids = _ids("ML", n_lines, 10)
@@ -328,7 +339,9 @@ def generate(scale: Scale | str, seed: int, out: Path, start: dt.date | None = N
         {
             "refund_id": _ids("RF", r_idx.size, 9),
             "order_line_id": order_line_ids[r_idx],
-            "refund_amount": np.where(full, paid_amount[r_idx], np.round(paid_amount[r_idx] * 0.5, 2)),
+            "refund_amount": np.where(
+                full, paid_amount[r_idx], np.round(paid_amount[r_idx] * 0.5, 2)
+            ),
             "refunded_at": _timestamps(start, r_time),
         }
     )
@@ -344,13 +357,19 @@ def generate(scale: Scale | str, seed: int, out: Path, start: dt.date | None = N
     p_store = np.where(
         p_brand == home_brand[p_member],
         home_store[p_member],
-        np.array([brand_stores[b - 1][rng.integers(0, brand_stores[b - 1].size)] for b in p_brand],
-                 dtype=np.int64) if p_brand.size else p_brand,
+        np.array(
+            [brand_stores[b - 1][rng.integers(0, brand_stores[b - 1].size)] for b in p_brand],
+            dtype=np.int64,
+        )
+        if p_brand.size
+        else p_brand,
     )
     # Walk-in customers without a membership card.
     n_walk = int(rng.poisson(scale.walk_in_receipts_per_store_day * scale.stores * days))
     w_store = rng.integers(1, scale.stores + 1, n_walk)
-    w_time = rng.integers(0, days, n_walk) * SECONDS_PER_DAY + rng.integers(10 * 3600, 22 * 3600, n_walk)
+    w_time = rng.integers(0, days, n_walk) * SECONDS_PER_DAY + rng.integers(
+        10 * 3600, 22 * 3600, n_walk
+    )
     r_store = np.concatenate([p_store, w_store])
     r_time_all = np.concatenate([p_time, w_time])
     r_card = np.concatenate([card_no[p_member], np.full(n_walk, None)])
@@ -380,7 +399,9 @@ def generate(scale: Scale | str, seed: int, out: Path, start: dt.date | None = N
     rl_receipt = np.repeat(np.arange(n_receipts), rl_per)
     rl_sku, rl_price = pick_skus(store_brand[r_store[rl_receipt] - 1])
     rl_qty = 1 + rng.binomial(1, 0.1, rl_receipt.size)
-    rl_paid = np.round(rl_price * rl_qty * rng.choice([1.0, 0.9, 0.8], rl_receipt.size, p=[0.6, 0.3, 0.1]), 2)
+    rl_paid = np.round(
+        rl_price * rl_qty * rng.choice([1.0, 0.9, 0.8], rl_receipt.size, p=[0.6, 0.3, 0.1]), 2
+    )
     receipt_lines = pl.DataFrame(
         {
             "receipt_line_id": _ids("PL", rl_receipt.size, 10),
@@ -415,7 +436,12 @@ def generate(scale: Scale | str, seed: int, out: Path, start: dt.date | None = N
     )
     l_time = l_session_day * SECONDS_PER_DAY + 20 * 3600 + rng.integers(0, 7200, l_session.size)
     l_sort = np.argsort(l_time, kind="stable")
-    l_member, l_brand, l_session, l_time = l_member[l_sort], l_brand[l_sort], l_session[l_sort], l_time[l_sort]
+    l_member, l_brand, l_session, l_time = (
+        l_member[l_sort],
+        l_brand[l_sort],
+        l_session[l_sort],
+        l_time[l_sort],
+    )
     l_sku, l_price = pick_skus(l_brand)
     l_qty = 1 + rng.binomial(1, 0.1, l_sku.size)
     live_orders = pl.DataFrame(
@@ -431,7 +457,9 @@ def generate(scale: Scale | str, seed: int, out: Path, start: dt.date | None = N
     )
     writer.daily("live", "live_orders", live_orders, "paid_at")
     buyers_per_session = np.bincount(l_session, minlength=len(session_rows))
-    viewers = buyers_per_session * rng.integers(15, 40, len(session_rows)) + rng.integers(50, 300, len(session_rows))
+    viewers = buyers_per_session * rng.integers(15, 40, len(session_rows)) + rng.integers(
+        50, 300, len(session_rows)
+    )
     sessions = pl.DataFrame(
         {
             "session_id": session_ids,
@@ -440,7 +468,9 @@ def generate(scale: Scale | str, seed: int, out: Path, start: dt.date | None = N
             "started_at": _timestamps(start, s_day * SECONDS_PER_DAY + 20 * 3600),
             "ended_at": _timestamps(start, s_day * SECONDS_PER_DAY + 22 * 3600),
             "viewers": viewers,
-            "peak_concurrent": np.maximum(1, (viewers * rng.uniform(0.1, 0.3, viewers.size)).astype(np.int64)),
+            "peak_concurrent": np.maximum(
+                1, (viewers * rng.uniform(0.1, 0.3, viewers.size)).astype(np.int64)
+            ),
         }
     )
     writer.daily("live", "sessions", sessions, "started_at")
@@ -459,8 +489,10 @@ def generate(scale: Scale | str, seed: int, out: Path, start: dt.date | None = N
     pr_time = rng.integers(0, horizon, n_prospects)
     c_guide = np.concatenate([home_guide[a_idx], pr_guide])
     c_user = np.concatenate(
-        [np.char.add("wm_", np.char.zfill(member_ids[a_idx].astype(str), 10)),
-         np.char.add("wp_", np.char.zfill(np.arange(1, n_prospects + 1).astype(str), 10))]
+        [
+            np.char.add("wm_", np.char.zfill(member_ids[a_idx].astype(str), 10)),
+            np.char.add("wp_", np.char.zfill(np.arange(1, n_prospects + 1).astype(str), 10)),
+        ]
     )
     c_union = np.concatenate([union_id[a_idx], np.full(n_prospects, None)])
     c_time = np.concatenate([a_time, pr_time])
@@ -525,7 +557,9 @@ def generate(scale: Scale | str, seed: int, out: Path, start: dt.date | None = N
             openid[rng.integers(0, n, total)],
             np.char.add(
                 "op_ad_",
-                np.char.zfill(np.arange(follower_seq + 1, follower_seq + total + 1).astype(str), 10),
+                np.char.zfill(
+                    np.arange(follower_seq + 1, follower_seq + total + 1).astype(str), 10
+                ),
             ),
         )
         follower_seq += total

@@ -117,9 +117,7 @@ def read_checked(path: Path, schema: EntitySchema) -> pl.DataFrame:
             f"{path}: column {extra[0]!r} is not declared for {schema.qualified_table} "
             f"(unexpected: {extra})"
         )
-    frame = frame.select(
-        pl.col(c).str.strip_chars().replace("", None).alias(c) for c in declared
-    )
+    frame = frame.select(pl.col(c).str.strip_chars().replace("", None).alias(c) for c in declared)
     problems = frame.select(
         *(
             (pl.col(c.name).is_not_null() & _parsed(pl.col(c.name), c.kind).is_null())
@@ -146,8 +144,9 @@ def read_checked(path: Path, schema: EntitySchema) -> pl.DataFrame:
                 f"{path}: column {name!r} has {value!r} on data line {row + 1}, "
                 f"which is not a valid {kind}"
             )
-        raise SchemaError(f"{path}: column {name!r} is empty on data line {row + 1} "
-                          "but is required")
+        raise SchemaError(
+            f"{path}: column {name!r} is empty on data line {row + 1} but is required"
+        )
     return frame
 
 
@@ -193,7 +192,7 @@ def entity_files(landing: Path, source: str, entity: str) -> list[Path]:
     return sorted((Path(landing) / source / entity).glob("*.csv"))
 
 
-def load_entity(conn: psycopg.Connection, landing: Path, source: str, entity: str
-                ) -> list[LoadResult]:
-    return [load_file(conn, path, source, entity)
-            for path in entity_files(landing, source, entity)]
+def load_entity(
+    conn: psycopg.Connection, landing: Path, source: str, entity: str
+) -> list[LoadResult]:
+    return [load_file(conn, path, source, entity) for path in entity_files(landing, source, entity)]

@@ -13,11 +13,14 @@ from dagster_project.resources import SourceClient, WarehouseResource
 from extract.loader import ensure_raw_tables, load_file
 from extract.schemas import SCHEMAS, EntitySchema
 
+
 def source_resource_key(source: str) -> str:
     return f"{source}_source"
 
+
 def raw_asset_key(schema: EntitySchema) -> AssetKey:
     return AssetKey(["raw", schema.table])
+
 
 def build_raw_asset(schema: EntitySchema) -> AssetsDefinition:
     client_key = source_resource_key(schema.source)
@@ -31,8 +34,10 @@ def build_raw_asset(schema: EntitySchema) -> AssetsDefinition:
         metadata={
             "table": schema.qualified_table,
             "columns": MetadataValue.md(
-                "\n".join(f"- `{c.name}` {c.kind}{'' if c.nullable else ' (required)'}"
-                          for c in schema.columns)
+                "\n".join(
+                    f"- `{c.name}` {c.kind}{'' if c.nullable else ' (required)'}"
+                    for c in schema.columns
+                )
             ),
         },
     )
@@ -63,6 +68,7 @@ def build_raw_asset(schema: EntitySchema) -> AssetsDefinition:
         )
 
     return _raw_asset
+
 
 def raw_assets_for(source: str) -> list[AssetsDefinition]:
     return [build_raw_asset(s) for s in SCHEMAS if s.source == source]

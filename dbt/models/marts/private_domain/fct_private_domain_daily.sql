@@ -60,7 +60,8 @@ grid as (
 
     select
         calendar.date_day,
-        brands.brand_id
+        brands.brand_id,
+        brands.brand_name
     from calendar
     cross join brands
 
@@ -115,6 +116,7 @@ final as (
     select
         grid.date_day,
         grid.brand_id,
+        grid.brand_name,
         coalesce(friends.new_friends, 0) as new_friends,
         coalesce(friends.deleted_friends, 0) as deleted_friends,
         coalesce(friends.new_friends, 0) - coalesce(friends.deleted_friends, 0) as net_new_friends,

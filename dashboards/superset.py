@@ -1,0 +1,187 @@
+"""Superset in its own environment: bootstrap, import the dashboards kept as code, serve.
+
+Superset pins libraries the pipeline does not want (SQLAlchemy 1.4, pandas 2.1), so it lives
+in `.venv-superset` (see `dashboards/superset_env/`) and is driven here as a subprocess.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import yaml
+
+from dagster_project.settings import REPO_ROOT, Settings, _read_or_create_secret
+
+BUNDLE_DIR = REPO_ROOT / "dashboards" / "bundle"
+DATABASE_URI_PLACEHOLDER = "${WAREHOUSE_URL}"
+
+
+def superset_sqlalchemy_uri(warehouse_url: str) -> str:
+    """Superset reads the warehouse through psycopg2."""
+    parsed = urlparse(warehouse_url)
+    return parsed._replace(scheme="postgresql+psycopg2").geturl()
+
+
+def build_bundle(warehouse_url: str, bundle_dir: Path = BUNDLE_DIR) -> bytes:
+    """Zip the export YAML under dashboards/bundle, the database URI filled in."""
+    buffer = io.BytesIO()
+    uri = superset_sqlalchemy_uri(warehouse_url)
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(bundle_dir.rglob("*.yaml")):
+            text = path.read_text(encoding="utf-8")
+            if path.parent.name == "databases":
+                text = text.replace(DATABASE_URI_PLACEHOLDER, uri)
+            archive.writestr(f"siyu_dashboards/{path.relative_to(bundle_dir)}", text)
+    return buffer.getvalue()
+
+
+def bundle_objects(kind: str, bundle_dir: Path = BUNDLE_DIR) -> list[dict]:
+    """The YAML objects of one kind (databases, datasets, charts, dashboards) in the bundle."""
+    return [
+        yaml.safe_load(p.read_text(encoding="utf-8"))
+        for p in sorted((bundle_dir / kind).rglob("*.yaml"))
+    ]
+
+
+@dataclass(frozen=True)
+class SupersetService:
+    venv: Path
+    home: Path
+    port: int
+    warehouse_url: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SupersetService:
+        venv = Path(os.environ.get("SIYU_SUPERSET_VENV", REPO_ROOT / ".venv-superset"))
+        return cls(
+            venv=venv,
+            home=settings.data_dir / "superset",
+            port=settings.superset_port,
+            warehouse_url=settings.warehouse_url,
+        )
+
+    @property
+    def metadata_db(self) -> Path:
+        return self.home / "superset.db"
+
+    @property
+    def password_file(self) -> Path:
+        return self.home / "admin_password"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def admin_password(self) -> str:
+        """SUPERSET_ADMIN_PASSWORD, else one generated once, kept (0600) and printed once."""
+        if os.environ.get("SUPERSET_ADMIN_PASSWORD"):
+            return os.environ["SUPERSET_ADMIN_PASSWORD"]
+        if not self.password_file.exists():
+            password = _read_or_create_secret(self.password_file, 12)
+            print(
+                f"[siyu] Superset admin password (kept in {self.password_file}): {password}",
+                flush=True,
+            )
+            return password
+        return self.password_file.read_text().strip()
+
+    def env(self) -> dict[str, str]:
+        self.home.mkdir(parents=True, exist_ok=True)
+        return {
+            **os.environ,
+            "SUPERSET_CONFIG_PATH": str(REPO_ROOT / "dashboards" / "superset_config.py"),
+            "SUPERSET_SECRET_KEY": _read_or_create_secret(self.home / "secret_key"),
+            "SIYU_SUPERSET_METADATA_URI": f"sqlite:///{self.metadata_db}",
+            "FLASK_APP": "superset.app:create_app()",
+            "SUPERSET_HOME": str(self.home),
+            "PYTHONWARNINGS": "ignore",
+        }
+
+    def _superset(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        exe = self.venv / "bin" / "superset"
+        if not exe.exists():
+            raise RuntimeError(f"Superset is not installed at {self.venv}: run `make setup`")
+        result = subprocess.run(
+            [str(exe), *args], env=self.env(), capture_output=True, text=True, check=False
+        )
+        if check and result.returncode != 0:
+            raise RuntimeError(
+                f"superset {' '.join(args[:2])} failed ({result.returncode}):\n"
+                f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+            )
+        return result
+
+    def bootstrap(self) -> None:
+        """Create or upgrade the metadata database, the admin user and the roles."""
+        self._superset("db", "upgrade")
+        password = self.admin_password()
+        self._superset(
+            "fab",
+            "create-admin",
+            "--username",
+            "admin",
+            "--firstname",
+            "Siyu",
+            "--lastname",
+            "Admin",
+            "--email",
+            "admin@siyu.local",
+            "--password",
+            password,
+        )
+        self._superset("fab", "reset-password", "--username", "admin", "--password", password)
+        self._superset("init")
+
+    def deploy(self) -> None:
+        """Import dashboards/bundle (idempotent: objects are matched by uuid and overwritten)."""
+        bundle = self.home / "bundle.zip"
+        bundle.write_bytes(build_bundle(self.warehouse_url))
+        bundle.chmod(0o600)
+        try:
+            self._superset("import-dashboards", "-p", str(bundle), "-u", "admin")
+        finally:
+            bundle.unlink(missing_ok=True)
+
+    def serve(self) -> subprocess.Popen:
+        gunicorn = self.venv / "bin" / "gunicorn"
+        log = open(self.home / "superset.log", "ab")  # noqa: SIM115 - owned by the process
+        return subprocess.Popen(
+            [
+                str(gunicorn),
+                "-w",
+                "2",
+                "--threads",
+                "4",
+                "-k",
+                "gthread",
+                "--timeout",
+                "120",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "superset.app:create_app()",
+            ],
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_until_up(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base_url}/health", timeout=5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        log = self.home / "superset.log"
+        tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+        raise RuntimeError(f"Superset did not answer on {self.base_url} in {timeout}s:\n{tail}")
