@@ -82,7 +82,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     started = time.perf_counter()
     with DagsterInstance.get() as instance:
-        result = defs.get_job_def("daily_job").execute_in_process(
+        result = defs.resolve_job_def("daily_job").execute_in_process(
             instance=instance, raise_on_error=False
         )
     elapsed = time.perf_counter() - started

@@ -1,0 +1,114 @@
+"""Shared fixtures: a real PostgreSQL (the embedded one, or SIYU_TEST_WAREHOUSE_URL), a tiny
+generated world, and the whole Dagster job materialised once over it."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from dagster_project.warehouse import EmbeddedPostgres, ensure_database
+
+TINY_SEED = 7
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("siyu-data")
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url(data_dir: Path) -> Iterator[str]:
+    """Base URL of a real PostgreSQL server (no database in the path)."""
+    external = os.environ.get("SIYU_TEST_WAREHOUSE_URL")
+    if external:
+        yield external.rsplit("/", 1)[0]
+        return
+    port = free_port()
+    server = EmbeddedPostgres(data_dir / "pg", port)
+    server.start()
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def make_database(postgres_server_url: str):
+    """A fresh, empty database on the test server, by name."""
+
+    def _make(name: str) -> str:
+        admin = f"{postgres_server_url}/postgres"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+        url = f"{postgres_server_url}/{name}"
+        ensure_database(url)
+        return url
+
+    return _make
+
+
+@pytest.fixture(scope="session")
+def tiny_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from extract.generate import generate
+
+    out = tmp_path_factory.mktemp("tiny-world")
+    generate("tiny", TINY_SEED, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def pipeline_env(data_dir: Path, tiny_world: Path, make_database) -> Iterator[dict[str, str]]:
+    """The environment `siyu` would run with, pointed at a fresh test database."""
+    env = {
+        "WAREHOUSE_URL": make_database("siyu_pipeline"),
+        "SIYU_DATA_DIR": str(data_dir),
+        "SIYU_LANDING_DIR": str(tiny_world),
+        "SIYU_PII_KEY": "test-pii-key",
+        "DAGSTER_HOME": str(data_dir / "dagster"),
+    }
+    (data_dir / "dagster").mkdir(exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        yield env
+
+
+@pytest.fixture(scope="session")
+def definitions(pipeline_env: dict[str, str]):
+    from dagster_project.dbt_project import parse_dbt_project
+
+    parse_dbt_project()
+    from dagster_project.definitions import build_definitions
+    from dagster_project.settings import Settings
+
+    return build_definitions(Settings.from_env())
+
+
+@pytest.fixture(scope="session")
+def materialised(definitions, pipeline_env: dict[str, str]):
+    """The daily job run once, for real, over the tiny world."""
+    from dagster import DagsterInstance
+
+    with DagsterInstance.ephemeral() as instance:
+        result = definitions.resolve_job_def("daily_job").execute_in_process(
+            instance=instance, raise_on_error=False
+        )
+    return result
+
+
+def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql, params).fetchall()

@@ -1,0 +1,138 @@
+"""The dashboards kept as code, imported into a real Superset and looked at in Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from dashboards.superset import SupersetService, bundle_objects
+from tests.conftest import ARTIFACTS, free_port
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def superset(materialised, pipeline_env: dict, data_dir: Path) -> Iterator[SupersetService]:
+    assert materialised.success
+    service = SupersetService(
+        venv=Path(os.environ.get("SIYU_SUPERSET_VENV", Path.cwd() / ".venv-superset")),
+        home=data_dir / "superset",
+        port=free_port(),
+        warehouse_url=pipeline_env["WAREHOUSE_URL"],
+    )
+    service.bootstrap()
+    service.deploy()
+    process = service.serve()
+    try:
+        service.wait_until_up()
+        yield service
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def api(superset: SupersetService) -> Iterator[httpx.Client]:
+    client = httpx.Client(base_url=superset.base_url, timeout=120)
+    token = client.post(
+        "/api/v1/security/login",
+        json={"username": "admin", "password": superset.admin_password(), "provider": "db"},
+    ).json()["access_token"]
+    client.headers["Authorization"] = f"Bearer {token}"
+    yield client
+    client.close()
+
+
+def _charts(api: httpx.Client) -> dict[str, dict]:
+    result = api.get("/api/v1/chart/", params={"q": "(page_size:100)"}).json()["result"]
+    return {c["slice_name"]: c for c in result}
+
+
+def test_every_chart_of_the_bundle_answers_its_data_api_with_rows(api: httpx.Client) -> None:
+    charts = _charts(api)
+    names = [c["slice_name"] for c in bundle_objects("charts")]
+    assert sorted(charts) == sorted(names)
+    for name in names:
+        response = api.get(f"/api/v1/chart/{charts[name]['id']}/data/")
+        assert response.status_code == 200, (name, response.text[:500])
+        result = response.json()["result"][0]
+        assert result["error"] is None
+        assert result["rowcount"] > 0, name
+
+
+def test_brand_split_matches_the_mart(api: httpx.Client, pipeline_env: dict) -> None:
+    from tests.conftest import query
+
+    chart = _charts(api)["GMV by brand"]
+    rows = api.get(f"/api/v1/chart/{chart['id']}/data/").json()["result"][0]["data"]
+    shown = {r["brand_name"]: round(float(r["total_gmv"]), 2) for r in rows}
+    expected = {
+        name: round(float(gmv), 2)
+        for name, gmv in query(
+            pipeline_env["WAREHOUSE_URL"],
+            "select brand_name, sum(mini_program_gmv + offline_gmv) "
+            "from marts.fct_private_domain_daily group by 1",
+        )
+    }
+    assert shown == expected
+
+
+def test_deploying_again_changes_nothing(superset: SupersetService, api: httpx.Client) -> None:
+    before = sorted((c["id"], c["slice_name"]) for c in _charts(api).values())
+    superset.deploy()
+    assert sorted((c["id"], c["slice_name"]) for c in _charts(api).values()) == before
+    dashboards = api.get("/api/v1/dashboard/").json()["result"]
+    assert [d["dashboard_title"] for d in dashboards] == ["Private domain overview"]
+
+
+def test_the_dashboard_draws_its_charts_in_chromium(superset: SupersetService) -> None:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "private_domain_overview.png"
+    expected = len(bundle_objects("charts"))
+    with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
+        browser = pw.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 900},
+        )
+        page = browser.new_page()
+        page.goto(f"{superset.base_url}/login/")
+        page.fill("#username", "admin")
+        page.fill("#password", superset.admin_password())
+        page.click("[type=submit]")
+        page.wait_for_url("**/superset/welcome/**", timeout=60_000)
+        page.goto(f"{superset.base_url}/superset/dashboard/private-domain-overview/")
+        page.wait_for_function(
+            f"document.querySelectorAll('.dashboard-chart canvas').length >= {expected}",
+            timeout=90_000,
+        )
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(3_000)  # let the charts' entry animation finish
+        page.screenshot(path=str(screenshot), full_page=True)
+        title = page.title()
+        chart_titles = [
+            name
+            for name in (c["slice_name"] for c in bundle_objects("charts"))
+            if page.get_by_text(name, exact=True).count() > 0
+        ]
+        errors = page.locator(
+            ".alert-danger, .ant-alert-error, [data-test=error-tooltip], .chart-error"
+        ).count()
+        drawn = page.locator(".dashboard-chart canvas").count()
+        browser.close()
+    assert title == "Private domain overview"
+    assert sorted(chart_titles) == sorted(c["slice_name"] for c in bundle_objects("charts"))
+    assert errors == 0
+    assert drawn >= expected
+    assert screenshot.stat().st_size > 20_000
