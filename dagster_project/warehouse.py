@@ -17,6 +17,19 @@ from urllib.parse import unquote, urlparse
 import psycopg
 
 SYSTEM_USER = "embedded_postgres"
+# A local, disposable warehouse: durability traded for speed, memory sized for a laptop.
+SERVER_OPTIONS = " ".join(
+    f"-c {setting}"
+    for setting in (
+        "fsync=off",
+        "synchronous_commit=off",
+        "full_page_writes=off",
+        "shared_buffers=1GB",
+        "work_mem=128MB",
+        "maintenance_work_mem=512MB",
+        "max_wal_size=4GB",
+    )
+)
 
 
 def _bin_dir() -> Path:
@@ -97,7 +110,7 @@ class EmbeddedPostgres:
                 raise RuntimeError(f"initdb failed for {self.pgdata}:\n{result.stderr}")
         if self.is_running():
             return
-        options = f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c synchronous_commit=off"
+        options = f"-h 127.0.0.1 -p {self.port} -k '' {SERVER_OPTIONS}"
         result = _run_as_owner(
             [
                 _bin("pg_ctl"),

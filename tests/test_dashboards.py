@@ -16,8 +16,14 @@ from tests.conftest import ARTIFACTS, free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
 ]
 
 
@@ -103,7 +109,10 @@ def test_the_dashboard_draws_its_charts_in_chromium(superset: SupersetService) -
     expected = len(bundle_objects("charts"))
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
         browser = pw.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
             viewport={"width": 1400, "height": 900},
         )
         page = browser.new_page()

@@ -22,9 +22,7 @@ def loader_db(make_database) -> str:
 
 
 def _counts(url: str) -> dict[str, int]:
-    return {
-        s.table: query(url, f"select count(*) from {s.qualified_table}")[0][0] for s in SCHEMAS
-    }
+    return {s.table: query(url, f"select count(*) from {s.qualified_table}")[0][0] for s in SCHEMAS}
 
 
 def test_loading_the_same_files_twice_gives_the_same_row_counts(
@@ -105,9 +103,7 @@ def test_a_bad_value_is_rejected_naming_column_and_line(
     assert query(loader_db, "select count(*) from raw.mall__order_lines")[0][0] == 0
 
 
-def test_an_undeclared_column_is_rejected(
-    loader_db: str, tiny_world: Path, tmp_path: Path
-) -> None:
+def test_an_undeclared_column_is_rejected(loader_db: str, tiny_world: Path, tmp_path: Path) -> None:
     path = _copy_first(tiny_world, tmp_path, "refunds")
     lines = path.read_text().splitlines()
     path.write_text(

@@ -77,9 +77,9 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
         .agg(new_members=pl.len())
     )
     brands = _read(world, "master", "brands").select("brand_id")
-    grid = pl.DataFrame(
-        {"date_day": pl.date_range(first, last, interval="1d", eager=True)}
-    ).join(brands, how="cross")
+    grid = pl.DataFrame({"date_day": pl.date_range(first, last, interval="1d", eager=True)}).join(
+        brands, how="cross"
+    )
     return (
         grid.join(friends, on=["date_day", "brand_id"], how="left")
         .join(sales, on=["date_day", "brand_id"], how="left")
@@ -89,8 +89,15 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
         .sort("brand_id", "date_day")
         .with_columns(members=pl.col("new_members").cum_sum().over("brand_id"))
         .select(
-            "date_day", "brand_id", "new_friends", "deleted_friends", "buyers",
-            "mini_program_gmv", "offline_gmv", "new_members", "members",
+            "date_day",
+            "brand_id",
+            "new_friends",
+            "deleted_friends",
+            "buyers",
+            "mini_program_gmv",
+            "offline_gmv",
+            "new_members",
+            "members",
         )
         .sort("date_day", "brand_id")
     )
@@ -105,8 +112,17 @@ def mart(url: str) -> pl.DataFrame:
     )
     return pl.DataFrame(
         rows,
-        schema=["date_day", "brand_id", "new_friends", "deleted_friends", "buyers",
-                "mini_program_gmv", "offline_gmv", "new_members", "members"],
+        schema=[
+            "date_day",
+            "brand_id",
+            "new_friends",
+            "deleted_friends",
+            "buyers",
+            "mini_program_gmv",
+            "offline_gmv",
+            "new_members",
+            "members",
+        ],
         orient="row",
     )
 
@@ -156,13 +172,15 @@ def test_running_the_job_again_loads_nothing_twice_and_gives_the_same_mart(
 
     url = pipeline_env["WAREHOUSE_URL"]
     before = mart(url)
-    raw_before = {s.table: query(url, f"select count(*) from {s.qualified_table}")[0][0]
-                  for s in SCHEMAS}
+    raw_before = {
+        s.table: query(url, f"select count(*) from {s.qualified_table}")[0][0] for s in SCHEMAS
+    }
     with DagsterInstance.ephemeral() as instance:
         again = definitions.resolve_job_def("daily_job").execute_in_process(instance=instance)
     assert again.success
-    raw_after = {s.table: query(url, f"select count(*) from {s.qualified_table}")[0][0]
-                 for s in SCHEMAS}
+    raw_after = {
+        s.table: query(url, f"select count(*) from {s.qualified_table}")[0][0] for s in SCHEMAS
+    }
     assert raw_after == raw_before
     assert mart(url).equals(before)
 

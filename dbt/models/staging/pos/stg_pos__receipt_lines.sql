@@ -31,7 +31,9 @@ renamed as (
         _source_file as source_file,
         _loaded_at as loaded_at
     from deduplicated
-    where load_rank = 1
+    -- "<= 1" rather than "= 1": the same rows, but PostgreSQL then estimates the
+    -- filter sanely instead of expecting 0.5% of them (and nesting loops downstream).
+    where load_rank <= 1
 
 )
 

@@ -1,0 +1,42 @@
+# Siyu: two commands for a newcomer.
+#   make demo   set everything up, run the main job on the demo world, serve Dagster + Superset
+#   make test   set everything up, run the whole test suite
+# Set WAREHOUSE_URL to use any PostgreSQL 14+ instead of the embedded one.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := chromium
+
+.PHONY: setup demo demo-headless test lint docs clean
+
+setup:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "[setup] installing Debian packages: $(APT_PACKAGES)"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; }
+	@echo "[setup] pipeline environment (.venv)"
+	@$(UV) sync --frozen --quiet
+	@echo "[setup] Superset environment (.venv-superset)"
+	@cd dashboards/superset_env && UV_PROJECT_ENVIRONMENT=$(CURDIR)/.venv-superset $(UV) sync --frozen --quiet
+
+demo: setup
+	.venv/bin/siyu demo
+
+demo-headless: setup
+	.venv/bin/siyu demo --no-serve
+
+test: setup
+	.venv/bin/pytest
+
+lint: setup
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+docs: setup
+	.venv/bin/siyu warehouse start && cd dbt && SIYU_PII_KEY=docs ../.venv/bin/dbt docs generate --profiles-dir .
+
+clean:
+	-.venv/bin/siyu warehouse stop
+	rm -rf .data dbt/target dbt/logs test-artifacts
