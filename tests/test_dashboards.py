@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from dashboards.superset import SupersetService, bundle_objects
-from tests.conftest import ARTIFACTS, free_port
+from tests.conftest import ARTIFACTS, REPO_ROOT, free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
 def superset(materialised, pipeline_env: dict, data_dir: Path) -> Iterator[SupersetService]:
     assert materialised.success
     service = SupersetService(
-        venv=Path(os.environ.get("SIYU_SUPERSET_VENV", Path.cwd() / ".venv-superset")),
+        venv=Path(os.environ.get("SIYU_SUPERSET_VENV", REPO_ROOT / ".venv-superset")),
         home=data_dir / "superset",
         port=free_port(),
         warehouse_url=pipeline_env["WAREHOUSE_URL"],

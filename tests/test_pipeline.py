@@ -211,3 +211,26 @@ def test_siyu_sql_prints_csv_with_header(
 
     assert main(["sql", sql]) == 0
     assert capsys.readouterr().out == 'one,two\n1,"a,b"\n'
+
+
+def test_channels_differ_in_cost_per_follower_as_the_world_was_told(
+    materialised, pipeline_env: dict
+) -> None:
+    from extract.world import AD_PLATFORMS
+
+    rows = query(
+        pipeline_env["WAREHOUSE_URL"],
+        "select acquisition_channel, sum(spend) / sum(followers_acquired), "
+        "sum(followers_retained), sum(followers_acquired) "
+        "from marts.fct_acquisition_cohorts group by 1",
+    )
+    cost = {channel: float(cpf) for channel, cpf, _, _ in rows}
+    told = sorted(AD_PLATFORMS, key=lambda p: p[1])
+    assert sorted((c for c in cost if c.startswith("ad:")), key=cost.get) == [
+        f"ad:{platform}" for platform, _ in told
+    ]
+    for platform, mean_cost in told:
+        assert abs(cost[f"ad:{platform}"] - mean_cost) / mean_cost < 0.15
+    assert cost["guide_add"] == 0
+    # Some followers are lost within 7 days, most are retained.
+    assert all(0 < retained < acquired for _, _, retained, acquired in rows)

@@ -1,0 +1,28 @@
+{#- Spend, impressions, clicks and follows per platform × campaign × brand × day, in one shape
+    for every ad platform. -#}
+
+with
+
+reports as (
+
+    select * from {{ ref('stg_ads__campaign_daily_reports') }}
+
+),
+
+final as (
+
+    select
+        report_date as date_day,
+        platform,
+        campaign_id,
+        campaign_name,
+        brand_id,
+        cast(spend as decimal(18, 2)) as spend,
+        impressions,
+        clicks,
+        follows as reported_follows
+    from reports
+
+)
+
+select * from final
