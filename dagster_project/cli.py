@@ -134,7 +134,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from dashboards.superset import SupersetService
 
     ensure_warehouse(settings)
-    env = {**os.environ, "DAGSTER_HOME": str(settings.dagster_home)}
+    bin_dir = str(Path(sys.executable).parent)  # dagster dev re-parses dbt with this dbt
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(settings.dagster_home),
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     service = SupersetService.from_settings(settings)
     superset = service.serve()

@@ -46,8 +46,14 @@ def test_every_dashboard_is_a_dbt_exposure_over_the_marts_it_reads(definitions) 
 
     manifest = json.loads(dbt_project.manifest_path.read_text())
     exposures = {e["url"].rstrip("/").rsplit("/", 1)[-1]: e for e in manifest["exposures"].values()}
-    tables = {(d["schema"], d["table_name"]) for d in bundle_objects("datasets")}
+    datasets = {d["uuid"]: (d["schema"], d["table_name"]) for d in bundle_objects("datasets")}
+    charts = {c["uuid"]: datasets[c["dataset_uuid"]] for c in bundle_objects("charts")}
     for dash in bundle_objects("dashboards"):
+        tables = {
+            charts[node["meta"]["uuid"]]
+            for node in dash["position"].values()
+            if isinstance(node, dict) and node.get("type") == "CHART"
+        }
         exposure = exposures[dash["slug"]]
         assert exposure["type"] == "dashboard"
         models = {

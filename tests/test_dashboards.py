@@ -98,15 +98,28 @@ def test_deploying_again_changes_nothing(superset: SupersetService, api: httpx.C
     superset.deploy()
     assert sorted((c["id"], c["slice_name"]) for c in _charts(api).values()) == before
     dashboards = api.get("/api/v1/dashboard/").json()["result"]
-    assert [d["dashboard_title"] for d in dashboards] == ["Private domain overview"]
+    assert sorted(d["dashboard_title"] for d in dashboards) == sorted(
+        d["dashboard_title"] for d in bundle_objects("dashboards")
+    )
 
 
-def test_the_dashboard_draws_its_charts_in_chromium(superset: SupersetService) -> None:
+def _chart_names(dashboard: dict) -> list[str]:
+    return [
+        node["meta"]["sliceName"]
+        for node in dashboard["position"].values()
+        if isinstance(node, dict) and node.get("type") == "CHART"
+    ]
+
+
+@pytest.mark.parametrize("dashboard", bundle_objects("dashboards"), ids=lambda d: d["slug"])
+def test_each_dashboard_draws_its_charts_in_chromium(
+    superset: SupersetService, dashboard: dict
+) -> None:
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
-    screenshot = ARTIFACTS / "private_domain_overview.png"
-    expected = len(bundle_objects("charts"))
+    screenshot = ARTIFACTS / f"{dashboard['slug']}.png"
+    names = _chart_names(dashboard)
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
         browser = pw.chromium.launch_persistent_context(
             profile,
@@ -121,27 +134,23 @@ def test_the_dashboard_draws_its_charts_in_chromium(superset: SupersetService) -
         page.fill("#password", superset.admin_password())
         page.click("[type=submit]")
         page.wait_for_url("**/superset/welcome/**", timeout=60_000)
-        page.goto(f"{superset.base_url}/superset/dashboard/private-domain-overview/")
+        page.goto(f"{superset.base_url}/superset/dashboard/{dashboard['slug']}/")
         page.wait_for_function(
-            f"document.querySelectorAll('.dashboard-chart canvas').length >= {expected}",
+            f"document.querySelectorAll('.dashboard-chart canvas').length >= {len(names)}",
             timeout=90_000,
         )
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(3_000)  # let the charts' entry animation finish
         page.screenshot(path=str(screenshot), full_page=True)
         title = page.title()
-        chart_titles = [
-            name
-            for name in (c["slice_name"] for c in bundle_objects("charts"))
-            if page.get_by_text(name, exact=True).count() > 0
-        ]
+        shown = [name for name in names if page.get_by_text(name, exact=True).count() > 0]
         errors = page.locator(
             ".alert-danger, .ant-alert-error, [data-test=error-tooltip], .chart-error"
         ).count()
         drawn = page.locator(".dashboard-chart canvas").count()
         browser.close()
-    assert title == "Private domain overview"
-    assert sorted(chart_titles) == sorted(c["slice_name"] for c in bundle_objects("charts"))
+    assert title == dashboard["dashboard_title"]
+    assert shown == names
     assert errors == 0
-    assert drawn >= expected
+    assert drawn >= len(names)
     assert screenshot.stat().st_size > 20_000

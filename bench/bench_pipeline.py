@@ -1,0 +1,75 @@
+"""Benchmark: the whole daily job on a generated world, on a throw-away embedded PostgreSQL.
+
+    .venv/bin/python -m bench.bench_pipeline [tiny|demo]
+
+Prints the time of each phase: generate, first run (load + dbt build + checks), second run
+(every file skipped, dbt rebuilt), and the rows landed in raw.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+from dagster_project.warehouse import EmbeddedPostgres, ensure_database
+from extract.schemas import SCHEMAS
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _timed(label: str, args: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(args, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"{label} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    print(f"{label:<34} {elapsed:>8.1f} s", flush=True)
+    return elapsed
+
+
+def main(scale: str) -> None:
+    siyu = str(Path(sys.executable).parent / "siyu")
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        server = EmbeddedPostgres(data / "pg", _port())
+        server.start()
+        try:
+            url = f"postgresql://postgres@127.0.0.1:{server.port}/siyu_bench"
+            ensure_database(url)
+            env = {
+                **os.environ,
+                "WAREHOUSE_URL": url,
+                "SIYU_DATA_DIR": str(data),
+                "SIYU_LANDING_DIR": str(data / "landing"),
+                "SIYU_PII_KEY": "bench",
+                "DAGSTER_HOME": str(data / "dagster"),
+            }
+            print(f"scale {scale}")
+            _timed("generate", [siyu, "generate", "--scale", scale], env)
+            _timed("run 1 (load + dbt build + checks)", [siyu, "run"], env)
+            _timed("run 2 (files skipped, dbt build)", [siyu, "run"], env)
+            with psycopg.connect(url) as conn:
+                rows = sum(
+                    conn.execute(f"select count(*) from {s.qualified_table}").fetchone()[0]
+                    for s in SCHEMAS
+                )
+            print(f"{'rows in raw':<34} {rows:>10,}")
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "tiny")
