@@ -142,6 +142,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     }
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     service = SupersetService.from_settings(settings)
+    if not service.metadata_db.exists():
+        _echo("Superset has no metadata yet: bootstrapping it and deploying the dashboards")
+        service.bootstrap()
+        service.deploy()
     superset = service.serve()
     dagster = subprocess.Popen(
         [

@@ -152,6 +152,7 @@ class SupersetService:
 
     def serve(self) -> subprocess.Popen:
         gunicorn = self.venv / "bin" / "gunicorn"
+        self.home.mkdir(parents=True, exist_ok=True)
         log = open(self.home / "superset.log", "ab")  # noqa: SIM115 - owned by the process
         return subprocess.Popen(
             [
