@@ -14,6 +14,22 @@ from extract.schemas import SCHEMAS
 from tests.conftest import query
 
 MONEY = pl.Decimal(18, 2)
+MART_COLUMNS = [
+    "date_day",
+    "brand_id",
+    "new_friends",
+    "deleted_friends",
+    "buyers",
+    "mini_program_gmv",
+    "offline_gmv",
+    "private_domain_gmv",
+    "refunds",
+    "net_sales",
+    "member_net_sales",
+    "private_domain_users",
+    "new_members",
+    "members",
+]
 
 
 def _read(world: Path, source: str, entity: str) -> pl.DataFrame:
@@ -49,19 +65,62 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
         .select("member_id", "brand_id", "paid_amount", pl.col("sold_at").alias("ts"))
         .with_columns(online=pl.lit(False))
     )
-    lines = pl.concat([mall, live, pos]).with_columns(
-        date_day=day, paid_amount=pl.col("paid_amount").cast(MONEY)
-    )
-    sales = lines.group_by("date_day", "brand_id").agg(
-        buyers=pl.col("member_id").drop_nulls().n_unique(),
-        mini_program_gmv=pl.col("paid_amount").filter(pl.col("online")).sum(),
-        offline_gmv=pl.col("paid_amount").filter(~pl.col("online")).sum(),
+    lines = (
+        pl.concat([mall, live, pos])
+        .with_columns(date_day=day, paid_amount=pl.col("paid_amount").cast(MONEY))
+        .with_row_index("line")
     )
     contacts = (
         _read(world, "wecom", "contact_events")
         .rename({"occurred_at": "ts"})
         .with_columns(date_day=day)
         .join(guides, on="guide_id")
+    )
+    # Guide relationships: each add, until the same guide deletes the same contact.
+    adds = contacts.filter(pl.col("event_type") == "add")
+    deletes = contacts.filter(pl.col("event_type") == "delete").select(
+        "guide_id", "external_user_id", pl.col("ts").alias("lost")
+    )
+    relationships = (
+        adds.join(deletes, on=["guide_id", "external_user_id"], how="left")
+        .with_columns(lost=pl.when(pl.col("lost") >= pl.col("ts")).then(pl.col("lost")))
+        .group_by("event_id", "guide_id", "external_user_id", "union_id", "ts", "brand_id")
+        .agg(pl.col("lost").min())
+        .join(members.select("member_id", "union_id"), on="union_id", how="left")
+    )
+    in_relationship = (
+        lines.filter(~pl.col("online"))
+        .join(relationships.select("member_id", pl.col("ts").alias("from"), "lost"), on="member_id")
+        .filter(
+            (pl.col("from") <= pl.col("ts"))
+            & (pl.col("lost").is_null() | (pl.col("lost") > pl.col("ts")))
+        )
+        .select("line")
+        .unique()
+        .with_columns(related=pl.lit(True))
+    )
+    lines = lines.join(in_relationship, on="line", how="left")
+    sales = lines.group_by("date_day", "brand_id").agg(
+        buyers=pl.col("member_id").drop_nulls().n_unique(),
+        mini_program_gmv=pl.col("paid_amount").filter(pl.col("online")).sum(),
+        offline_gmv=pl.col("paid_amount").filter(~pl.col("online")).sum(),
+        private_domain_gmv=pl.col("paid_amount")
+        .filter(pl.col("online") | pl.col("related").is_not_null())
+        .sum(),
+        member_gmv=pl.col("paid_amount").filter(pl.col("member_id").is_not_null()).sum(),
+    )
+    all_orders = _read(world, "mall", "orders").select("order_id", "brand_id")
+    refunds = (
+        _read(world, "mall", "refunds")
+        .rename({"refunded_at": "ts"})
+        .join(
+            _read(world, "mall", "order_lines").select("order_line_id", "order_id"),
+            on="order_line_id",
+        )
+        .join(all_orders, on="order_id")
+        .with_columns(date_day=day, refund_amount=pl.col("refund_amount").cast(MONEY))
+        .group_by("date_day", "brand_id")
+        .agg(refunds=pl.col("refund_amount").sum())
     )
     friends = contacts.group_by("date_day", "brand_id").agg(
         new_friends=(pl.col("event_type") == "add").sum(),
@@ -77,28 +136,61 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
         .agg(new_members=pl.len())
     )
     brands = _read(world, "master", "brands").select("brand_id")
-    grid = pl.DataFrame({"date_day": pl.date_range(first, last, interval="1d", eager=True)}).join(
-        brands, how="cross"
+    days = pl.date_range(first, last, interval="1d", eager=True)
+    grid = pl.DataFrame({"date_day": days}).join(brands, how="cross")
+    # Private-domain users: people reachable at the end of each day, per brand.
+    campaigns = (
+        _read(world, "ads", "campaign_daily_reports")
+        .select("platform", "campaign_id", "brand_id")
+        .unique()
+    )
+    follows = _read(world, "ads", "follow_events").rename({"occurred_at": "ts"})
+    unfollows = follows.filter(pl.col("event_type") == "unfollow").select(
+        "openid", "campaign_id", pl.col("ts").alias("lost")
+    )
+    ad_spans = (
+        follows.filter(pl.col("event_type") == "follow")
+        .join(campaigns, on=["platform", "campaign_id"])
+        .join(unfollows, on=["openid", "campaign_id"], how="left")
+        .with_columns(lost=pl.when(pl.col("lost") >= pl.col("ts")).then(pl.col("lost")))
+        .group_by("event_id", "openid", "ts", "brand_id")
+        .agg(pl.col("lost").min())
+        .join(members.select("member_id", "openid"), on="openid", how="left")
+        .select("brand_id", "member_id", pl.col("openid").alias("follower"), "ts", "lost")
+    )
+    contact_spans = relationships.select(
+        "brand_id", "member_id", pl.col("external_user_id").alias("follower"), "ts", "lost"
+    )
+    reachable = (
+        pl.concat([ad_spans, contact_spans])
+        .with_columns(
+            person=pl.coalesce(pl.col("member_id"), pl.lit("follower:") + pl.col("follower")),
+            start=day,
+            until=pl.col("lost").str.slice(0, 10).str.to_date(),
+        )
+        .join(pl.DataFrame({"date_day": days}), how="cross")
+        .filter(
+            (pl.col("start") <= pl.col("date_day"))
+            & (pl.col("until").is_null() | (pl.col("until") > pl.col("date_day")))
+        )
+        .group_by("date_day", "brand_id")
+        .agg(private_domain_users=pl.col("person").n_unique())
     )
     return (
         grid.join(friends, on=["date_day", "brand_id"], how="left")
         .join(sales, on=["date_day", "brand_id"], how="left")
         .join(registrations, on=["date_day", "brand_id"], how="left")
+        .join(refunds, on=["date_day", "brand_id"], how="left")
+        .join(reachable, on=["date_day", "brand_id"], how="left")
         .with_columns(pl.col("brand_id").cast(pl.Int64))
         .fill_null(0)
         .sort("brand_id", "date_day")
-        .with_columns(members=pl.col("new_members").cum_sum().over("brand_id"))
-        .select(
-            "date_day",
-            "brand_id",
-            "new_friends",
-            "deleted_friends",
-            "buyers",
-            "mini_program_gmv",
-            "offline_gmv",
-            "new_members",
-            "members",
+        .with_columns(
+            members=pl.col("new_members").cum_sum().over("brand_id"),
+            net_sales=pl.col("mini_program_gmv") + pl.col("offline_gmv") - pl.col("refunds"),
+            member_net_sales=pl.col("member_gmv") - pl.col("refunds"),
         )
+        .select(*MART_COLUMNS)
         .sort("date_day", "brand_id")
     )
 
@@ -106,25 +198,10 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
 def mart(url: str) -> pl.DataFrame:
     rows = query(
         url,
-        "select date_day, brand_id, new_friends, deleted_friends, buyers, mini_program_gmv, "
-        "offline_gmv, new_members, members from marts.fct_private_domain_daily "
+        f"select {', '.join(MART_COLUMNS)} from marts.fct_private_domain_daily "
         "order by date_day, brand_id",
     )
-    return pl.DataFrame(
-        rows,
-        schema=[
-            "date_day",
-            "brand_id",
-            "new_friends",
-            "deleted_friends",
-            "buyers",
-            "mini_program_gmv",
-            "offline_gmv",
-            "new_members",
-            "members",
-        ],
-        orient="row",
-    )
+    return pl.DataFrame(rows, schema=MART_COLUMNS, orient="row")
 
 
 def test_the_whole_graph_materialises_and_every_check_passes(materialised) -> None:
@@ -156,13 +233,18 @@ def test_mart_equals_figures_computed_from_the_files(
     assert actual.height == expected.height == 60 * 3
     for column in expected.columns:
         got, want = actual[column].to_list(), expected[column].to_list()
-        if column.endswith("gmv"):
+        if column.endswith(("gmv", "refunds", "sales")):
             got = [Decimal(str(v)) for v in got]
             want = [Decimal(str(v)) for v in want]
         assert got == want, f"{column} differs"
     # The window is the generated one, and there is real activity in it.
     assert actual["date_day"].min() == dt.date(2025, 10, 1)
     assert sum(actual["mini_program_gmv"]) > 0 and sum(actual["offline_gmv"]) > 0
+    assert actual["private_domain_users"].max() > 0 and sum(actual["refunds"]) > 0
+    # Some offline sales are outside any guide relationship, so private-domain GMV is smaller.
+    assert sum(actual["private_domain_gmv"]) < sum(actual["mini_program_gmv"]) + sum(
+        actual["offline_gmv"]
+    )
 
 
 def test_running_the_job_again_loads_nothing_twice_and_gives_the_same_mart(

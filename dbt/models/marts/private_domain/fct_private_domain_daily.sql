@@ -1,5 +1,6 @@
 {#- Per business day and brand: the private-domain headline numbers of kpis.md. Only summable
-    measures are stored; ratios are computed at query time. -#}
+    measures are stored; ratios (member sales share = member_net_sales / net_sales) are
+    computed at query time. -#}
 
 with
 
@@ -30,6 +31,36 @@ members as (
 brands as (
 
     select * from {{ ref('stg_master__brands') }}
+
+),
+
+refunds as (
+
+    select * from {{ ref('stg_mall__refunds') }}
+
+),
+
+mall_order_lines as (
+
+    select * from {{ ref('stg_mall__order_lines') }}
+
+),
+
+mall_orders as (
+
+    select * from {{ ref('stg_mall__orders') }}
+
+),
+
+followers as (
+
+    select * from {{ ref('int_followers_acquired') }}
+
+),
+
+touchpoint_spans as (
+
+    select * from {{ ref('int_touchpoint_spans_merged') }}
 
 ),
 
@@ -81,15 +112,97 @@ friends as (
 
 ),
 
+offline_lines_in_relationship as (
+
+    -- Offline lines whose buyer was a guide's WeCom contact (service relationship) when paying.
+    select distinct order_lines.order_line_key
+    from order_lines
+    inner join followers
+        on
+            order_lines.member_id = followers.member_id
+            and followers.acquisition_channel = 'guide_add'
+            and followers.acquired_at <= order_lines.paid_at
+            and (followers.lost_at is null or followers.lost_at > order_lines.paid_at)
+    where not order_lines.is_online
+
+),
+
 sales as (
 
     select
-        paid_date as date_day,
-        brand_id,
-        count(distinct member_id) as buyers,
-        sum(case when is_online then paid_amount else 0 end) as mini_program_gmv,
-        sum(case when not is_online then paid_amount else 0 end) as offline_gmv
+        order_lines.paid_date as date_day,
+        order_lines.brand_id,
+        count(distinct order_lines.member_id) as buyers,
+        sum(case when order_lines.is_online then order_lines.paid_amount else 0 end)
+            as mini_program_gmv,
+        sum(case when not order_lines.is_online then order_lines.paid_amount else 0 end)
+            as offline_gmv,
+        sum(
+            case
+                when order_lines.is_online or related.order_line_key is not null
+                    then order_lines.paid_amount
+                else 0
+            end
+        ) as private_domain_gmv,
+        sum(case when order_lines.member_id is not null then order_lines.paid_amount else 0 end)
+            as member_gmv
     from order_lines
+    left join offline_lines_in_relationship as related
+        on order_lines.order_line_key = related.order_line_key
+    group by 1, 2
+
+),
+
+refunded as (
+
+    -- Refunds are dated on their own refund date in daily views; all are mall members' lines.
+    select
+        refunds.refunded_date as date_day,
+        mall_orders.brand_id,
+        sum(refunds.refund_amount) as refunds
+    from refunds
+    inner join mall_order_lines
+        on refunds.order_line_id = mall_order_lines.order_line_id
+    inner join mall_orders
+        on mall_order_lines.order_id = mall_orders.order_id
+    group by 1, 2
+
+),
+
+reachability_changes as (
+
+    -- +1 the day a person becomes reachable, -1 the day they no longer are; spans that
+    -- began before the first day count from the first day.
+    select
+        case
+            when touchpoint_spans.reachable_from < bounds.first_day then bounds.first_day
+            else touchpoint_spans.reachable_from
+        end as date_day,
+        touchpoint_spans.brand_id,
+        1 as change
+    from touchpoint_spans
+    cross join bounds
+    where touchpoint_spans.reachable_from <= bounds.last_day
+    union all
+    select
+        touchpoint_spans.reachable_until as date_day,
+        touchpoint_spans.brand_id,
+        -1 as change
+    from touchpoint_spans
+    cross join bounds
+    where
+        touchpoint_spans.reachable_until <= bounds.last_day
+        and touchpoint_spans.reachable_until > bounds.first_day
+
+),
+
+reachability as (
+
+    select
+        date_day,
+        brand_id,
+        sum(change) as private_domain_users_change
+    from reachability_changes
     group by 1, 2
 
 ),
@@ -123,6 +236,19 @@ final as (
         coalesce(sales.buyers, 0) as buyers,
         cast(coalesce(sales.mini_program_gmv, 0) as decimal(18, 2)) as mini_program_gmv,
         cast(coalesce(sales.offline_gmv, 0) as decimal(18, 2)) as offline_gmv,
+        cast(coalesce(sales.private_domain_gmv, 0) as decimal(18, 2)) as private_domain_gmv,
+        cast(coalesce(refunded.refunds, 0) as decimal(18, 2)) as refunds,
+        cast(
+            coalesce(sales.mini_program_gmv, 0) + coalesce(sales.offline_gmv, 0)
+            - coalesce(refunded.refunds, 0) as decimal(18, 2)
+        ) as net_sales,
+        cast(coalesce(sales.member_gmv, 0) - coalesce(refunded.refunds, 0) as decimal(18, 2))
+            as member_net_sales,
+        sum(coalesce(reachability.private_domain_users_change, 0)) over (
+            partition by grid.brand_id
+            order by grid.date_day
+            rows between unbounded preceding and current row
+        ) as private_domain_users,
         coalesce(registrations.new_members, 0) as new_members,
         sum(coalesce(registrations.new_members, 0)) over (
             partition by grid.brand_id
@@ -136,6 +262,10 @@ final as (
         on grid.date_day = sales.date_day and grid.brand_id = sales.brand_id
     left join registrations
         on grid.date_day = registrations.date_day and grid.brand_id = registrations.brand_id
+    left join refunded
+        on grid.date_day = refunded.date_day and grid.brand_id = refunded.brand_id
+    left join reachability
+        on grid.date_day = reachability.date_day and grid.brand_id = reachability.brand_id
 
 )
 

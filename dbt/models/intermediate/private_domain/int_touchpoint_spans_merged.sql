@@ -1,0 +1,81 @@
+{#- When each person was reachable in each brand's private domain: WeCom contacts of the
+    brand's guides and the brand's ad followers, as spans [reachable_from, reachable_until)
+    in business days, overlapping spans of one person and brand merged. A person is the
+    member when known, else the follower's own id (OpenID / WeCom external user id). A span
+    lost on its own first day covers no day. -#}
+
+with
+
+followers as (
+
+    select * from {{ ref('int_followers_acquired') }}
+
+),
+
+spans as (
+
+    select
+        brand_id,
+        coalesce(
+            cast(member_id as {{ dbt.type_string() }}),
+            {{ dbt.concat(["'follower:'", "follower_key"]) }}
+        ) as person_key,
+        acquired_date as reachable_from,
+        coalesce(cast(lost_at as date), cast('9999-12-31' as date)) as reachable_until
+    from followers
+
+),
+
+non_empty as (
+
+    select * from spans
+    where reachable_until > reachable_from
+
+),
+
+ordered as (
+
+    select
+        non_empty.*,
+        max(reachable_until) over (
+            partition by brand_id, person_key
+            order by reachable_from, reachable_until
+            rows between unbounded preceding and 1 preceding
+        ) as reachable_until_so_far
+    from non_empty
+
+),
+
+islands as (
+
+    select
+        ordered.*,
+        sum(
+            case
+                when reachable_until_so_far is null or reachable_from > reachable_until_so_far
+                    then 1
+                else 0
+            end
+        ) over (
+            partition by brand_id, person_key
+            order by reachable_from, reachable_until
+            rows between unbounded preceding and current row
+        ) as island_number
+    from ordered
+
+),
+
+merged as (
+
+    select
+        brand_id,
+        person_key,
+        island_number,
+        min(reachable_from) as reachable_from,
+        max(reachable_until) as reachable_until
+    from islands
+    group by brand_id, person_key, island_number
+
+)
+
+select * from merged
