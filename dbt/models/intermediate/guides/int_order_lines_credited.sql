@@ -1,0 +1,83 @@
+{#- Every paid order line of every channel with the guide it is credited to and why, by the
+    precedence of kpis.md. Online (mall, live): the share guide, else the service guide at
+    payment time, else none. Offline (POS): the guide on the receipt, else the service guide
+    at payment time, else none. -#}
+
+with
+
+order_lines as (
+
+    select * from {{ ref('int_order_lines_unioned') }}
+
+),
+
+service_relationships as (
+
+    select * from {{ ref('int_service_relationships_historized') }}
+
+),
+
+guides as (
+
+    select * from {{ ref('stg_master__guides') }}
+
+),
+
+with_service_guide as (
+
+    select
+        order_lines.*,
+        service_relationships.guide_id as service_guide_id
+    from order_lines
+    left join service_relationships
+        on
+            order_lines.member_id = service_relationships.member_id
+            and service_relationships.valid_from <= order_lines.paid_at
+            and (
+                service_relationships.valid_to is null
+                or service_relationships.valid_to > order_lines.paid_at
+            )
+
+),
+
+credited as (
+
+    select
+        with_service_guide.order_line_key,
+        with_service_guide.channel,
+        with_service_guide.is_online,
+        with_service_guide.order_key,
+        with_service_guide.brand_id,
+        with_service_guide.store_id,
+        with_service_guide.member_id,
+        with_service_guide.sku_id,
+        with_service_guide.quantity,
+        with_service_guide.paid_amount,
+        with_service_guide.paid_at,
+        with_service_guide.paid_date,
+        coalesce(with_service_guide.guide_id, with_service_guide.service_guide_id)
+            as credited_guide_id,
+        case
+            when with_service_guide.guide_id is not null and with_service_guide.is_online
+                then 'share'
+            when with_service_guide.guide_id is not null then 'receipt_guide'
+            when with_service_guide.service_guide_id is not null then 'service'
+            else 'none'
+        end as credit_reason
+    from with_service_guide
+
+),
+
+final as (
+
+    select
+        credited.*,
+        guides.home_brand_id as guide_home_brand_id,
+        coalesce(credited.brand_id <> guides.home_brand_id, false) as is_cross_brand
+    from credited
+    left join guides
+        on credited.credited_guide_id = guides.guide_id
+
+)
+
+select * from final

@@ -1,0 +1,28 @@
+{#- Per guide and month: the commission statement, the exact sum of its ledger lines. -#}
+
+with
+
+commission_lines as (
+
+    select * from {{ ref('fct_commission_lines') }}
+
+),
+
+final as (
+
+    select
+        guide_id,
+        accrual_month,
+        count(*) as ledger_lines,
+        sum(case when line_kind = 'sale' then base_amount else 0 end) as sales_base,
+        sum(case when line_kind = 'clawback' then base_amount else 0 end) as refunds_base,
+        sum(case when line_kind = 'sale' then commission_amount else 0 end) as sales_commission,
+        sum(case when line_kind = 'clawback' then commission_amount else 0 end)
+            as clawback_commission,
+        sum(commission_amount) as commission
+    from commission_lines
+    group by guide_id, accrual_month
+
+)
+
+select * from final

@@ -1,0 +1,114 @@
+{#- Per guide and business day (days with any activity): WeCom friends, credited sales split
+    online / offline / cross-brand, and contact conversion within the attribution window
+    (contacts added that day who paid within it). Summable measures only. -#}
+
+{%- set window_days = var('attribution_window_days') -%}
+
+with
+
+credited_lines as (
+
+    select * from {{ ref('int_order_lines_credited') }}
+    where credited_guide_id is not null
+
+),
+
+contacts as (
+
+    select * from {{ ref('int_followers_acquired') }}
+    where acquisition_channel = 'guide_add'
+
+),
+
+contact_events as (
+
+    select * from {{ ref('stg_wecom__contact_events') }}
+
+),
+
+order_lines as (
+
+    select * from {{ ref('int_order_lines_unioned') }}
+
+),
+
+friends as (
+
+    select
+        guide_id,
+        occurred_date as date_day,
+        sum(case when event_type = 'add' then 1 else 0 end) as new_friends,
+        sum(case when event_type = 'delete' then 1 else 0 end) as deleted_friends
+    from contact_events
+    group by guide_id, occurred_date
+
+),
+
+sales as (
+
+    select
+        credited_guide_id as guide_id,
+        paid_date as date_day,
+        count(distinct order_key) as credited_orders,
+        count(distinct member_id) as buyers,
+        sum(paid_amount) as gmv,
+        sum(case when is_online then paid_amount else 0 end) as gmv_online,
+        sum(case when not is_online then paid_amount else 0 end) as gmv_offline,
+        sum(case when is_cross_brand then paid_amount else 0 end) as gmv_cross_brand
+    from credited_lines
+    group by credited_guide_id, paid_date
+
+),
+
+contact_conversions as (
+
+    select
+        contacts.guide_id,
+        contacts.acquired_date as date_day,
+        count(distinct contacts.acquisition_id) as contacts_converted
+    from contacts
+    inner join order_lines
+        on
+            contacts.member_id = order_lines.member_id
+            and order_lines.paid_at >= contacts.acquired_at
+            and order_lines.paid_at < {{ dbt.dateadd('day', window_days, 'contacts.acquired_at') }}
+    group by contacts.guide_id, contacts.acquired_date
+
+),
+
+guide_days as (
+
+    select guide_id, date_day from friends
+    union
+    select guide_id, date_day from sales
+
+),
+
+final as (
+
+    select
+        guide_days.guide_id,
+        guide_days.date_day,
+        coalesce(friends.new_friends, 0) as new_friends,
+        coalesce(friends.deleted_friends, 0) as deleted_friends,
+        coalesce(friends.new_friends, 0) - coalesce(friends.deleted_friends, 0) as net_friends,
+        coalesce(contact_conversions.contacts_converted, 0) as contacts_converted,
+        coalesce(sales.credited_orders, 0) as credited_orders,
+        coalesce(sales.buyers, 0) as buyers,
+        cast(coalesce(sales.gmv, 0) as decimal(18, 2)) as gmv,
+        cast(coalesce(sales.gmv_online, 0) as decimal(18, 2)) as gmv_online,
+        cast(coalesce(sales.gmv_offline, 0) as decimal(18, 2)) as gmv_offline,
+        cast(coalesce(sales.gmv_cross_brand, 0) as decimal(18, 2)) as gmv_cross_brand
+    from guide_days
+    left join friends
+        on guide_days.guide_id = friends.guide_id and guide_days.date_day = friends.date_day
+    left join sales
+        on guide_days.guide_id = sales.guide_id and guide_days.date_day = sales.date_day
+    left join contact_conversions
+        on
+            guide_days.guide_id = contact_conversions.guide_id
+            and guide_days.date_day = contact_conversions.date_day
+
+)
+
+select * from final

@@ -1,0 +1,103 @@
+"""Commission statements are re-checkable: a closed month does not move when later data lands."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, query
+
+CUTOFF = "2025-11-14"  # the tiny world runs 2025-10-01 .. 2025-11-29
+
+
+def _copy_world(world: Path, target: Path, keep) -> None:
+    for path in world.rglob("*.csv"):
+        if keep(path):
+            destination = target / path.relative_to(world)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, destination)
+
+
+def _siyu_run(env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "siyu"), "run"],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def two_loads(tiny_world: Path, make_database, data_dir: Path, tmp_path_factory) -> dict:
+    landing = tmp_path_factory.mktemp("landing-in-two-drops")
+    url = make_database("siyu_commission")
+    env = {
+        **os.environ,
+        "WAREHOUSE_URL": url,
+        "SIYU_DATA_DIR": str(data_dir / "commission"),
+        "SIYU_LANDING_DIR": str(landing),
+        "SIYU_PII_KEY": "test-pii-key",
+    }
+    sql = (
+        "select guide_id, accrual_month, ledger_lines, sales_commission, "
+        "clawback_commission, commission from marts.fct_commission_statements "
+        "where accrual_month = date '2025-10-01' order by guide_id"
+    )
+    # First drop: every file dated up to the cut-off (and the master data).
+    _copy_world(tiny_world, landing, lambda p: p.parent.parent.name == "master" or p.stem <= CUTOFF)
+    _siyu_run(env)
+    october_first = query(url, sql)
+    # Second drop: the rest arrives, including November refunds of October sales.
+    _copy_world(tiny_world, landing, lambda p: p.stem > CUTOFF)
+    _siyu_run(env)
+    return {"url": url, "first": october_first, "second": query(url, sql)}
+
+
+def test_a_closed_month_gives_the_same_statements_to_the_cent(two_loads: dict) -> None:
+    assert two_loads["first"], "October should have statements"
+    assert two_loads["second"] == two_loads["first"]
+
+
+def test_late_refunds_claw_back_in_the_month_of_the_refund(two_loads: dict) -> None:
+    rows = query(
+        two_loads["url"],
+        "select count(*), sum(l.commission_amount) from marts.fct_commission_lines as l "
+        "join marts.fct_commission_lines as s on s.order_line_key = l.order_line_key "
+        "and s.line_kind = 'sale' "
+        "where l.line_kind = 'clawback' and l.accrual_month > s.accrual_month",
+    )
+    count, amount = rows[0]
+    assert count > 0 and amount < 0
+
+
+def test_every_ledger_line_traces_to_its_order_line_and_rule(two_loads: dict) -> None:
+    untraced = query(
+        two_loads["url"],
+        "select l.commission_line_id from marts.fct_commission_lines as l "
+        "left join intermediate.int_order_lines_credited as c "
+        "on c.order_line_key = l.order_line_key "
+        "left join seeds.commission_rules as r on r.rule_id = l.rule_id "
+        "where c.order_line_key is null or r.rule_id is null "
+        "or round(abs(l.base_amount) * r.rate, 2) <> abs(l.commission_amount)",
+    )
+    assert untraced == []
+
+
+def test_guides_look_like_a_real_sales_force(two_loads: dict) -> None:
+    shares = [
+        float(share)
+        for (share,) in query(
+            two_loads["url"],
+            "select sum(gmv) / (select sum(gmv) from marts.fct_guide_daily) "
+            "from marts.fct_guide_daily group by guide_id order by 1 desc",
+        )
+    ]
+    top_fifth = sum(shares[: max(1, len(shares) // 5)])
+    assert top_fifth > 0.4, f"top 20% of guides bring {top_fifth:.0%} of credited GMV"
