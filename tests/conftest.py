@@ -111,4 +111,4 @@ def materialised(definitions, pipeline_env: dict[str, str]):
 
 def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
     with psycopg.connect(url) as conn:
-        return conn.execute(sql, params).fetchall()
+        return conn.execute(sql, params or None).fetchall()

@@ -101,3 +101,52 @@ def test_guides_look_like_a_real_sales_force(two_loads: dict) -> None:
     ]
     top_fifth = sum(shares[: max(1, len(shares) // 5)])
     assert top_fifth > 0.4, f"top 20% of guides bring {top_fifth:.0%} of credited GMV"
+
+
+def test_an_altered_order_of_a_paid_month_is_caught_not_paid_again(
+    two_loads: dict, tiny_world: Path
+) -> None:
+    url = two_loads["url"]
+    landing = Path(query(url, "select source_file from raw._load_log limit 1")[0][0]).parents[2]
+    # The mall re-delivers an October order line with a different amount.
+    (line_key,) = query(
+        url,
+        "select order_line_key from marts.fct_commission_lines "
+        "where line_kind = 'sale' and order_line_key like 'mall:%' "
+        "and accrual_month = date '2025-10-01' order by order_line_key limit 1",
+    )[0]
+    line_id = line_key.split(":", 1)[1]
+    original = next(
+        p
+        for p in sorted((tiny_world / "mall/order_lines").glob("*.csv"))
+        if line_id in p.read_text()
+    )
+    header, *rows = original.read_text().splitlines()
+    columns = header.split(",")
+    row = next(r for r in rows if r.startswith(line_id + ","))
+    cells = row.split(",")
+    cells[columns.index("paid_amount")] = "9999.00"
+    correction = landing / "mall/order_lines" / f"{original.stem}-correction.csv"
+    correction.write_text(header + "\n" + ",".join(cells) + "\n")
+    env = {
+        **os.environ,
+        "WAREHOUSE_URL": url,
+        "SIYU_LANDING_DIR": str(landing),
+        "SIYU_PII_KEY": "test-pii-key",
+        "SIYU_DATA_DIR": str(landing.parent / "commission-alter"),
+    }
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "siyu"), "run"],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "assert_locked_commission_statements_unchanged" in result.stdout + result.stderr
+    locked = query(
+        url,
+        "select guide_id, accrual_month, ledger_lines, sales_commission, clawback_commission, "
+        "commission from marts.fct_commission_statements_locked order by guide_id",
+    )
+    assert locked == two_loads["second"]

@@ -1,0 +1,62 @@
+{#- Statements of closed months, written once and never rebuilt (kpis.md: a line never
+    changes once locked). A month closes when the data reaches the after-sales window past
+    its end. Recomputed statements are compared with these by
+    assert_locked_commission_statements_unchanged: an altered source order shows up there
+    instead of silently changing a paid month. -#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key=['guide_id', 'accrual_month'],
+        full_refresh=false,
+        on_schema_change='fail',
+    )
+}}
+
+{%- set settlement_days = var('commission_settlement_days') -%}
+
+with
+
+statements as (
+
+    select * from {{ ref('fct_commission_statements') }}
+
+),
+
+credited_lines as (
+
+    select * from {{ ref('int_order_lines_credited') }}
+
+),
+
+data_through as (
+
+    select max(paid_date) as last_day from credited_lines
+
+),
+
+closed as (
+
+    select
+        statements.guide_id,
+        statements.accrual_month,
+        statements.ledger_lines,
+        statements.sales_commission,
+        statements.clawback_commission,
+        statements.commission,
+        data_through.last_day as locked_as_of
+    from statements
+    cross join data_through
+    where
+        {{ dbt.dateadd(
+            'day',
+            settlement_days,
+            dbt.last_day('statements.accrual_month', 'month')
+        ) }} <= data_through.last_day
+        {% if is_incremental() %}
+            and statements.accrual_month not in (select distinct accrual_month from {{ this }})
+        {% endif %}
+
+)
+
+select * from closed
