@@ -10,10 +10,10 @@ from dagster_project.dbt_project import dbt_cli
 from dagster_project.environment import export_dbt_environment
 from dagster_project.resources import LandingFolderClient, WarehouseResource
 from dagster_project.settings import Settings
-from dagster_project.sources import ads, live, mall, master, pos, wecom
+from dagster_project.sources import ads, live, mall, master, pos, targets, wecom
 from dagster_project.sources.raw_assets import source_resource_key
 
-SOURCE_MODULES = (master, mall, pos, ads, live, wecom)
+SOURCE_MODULES = (master, mall, pos, ads, live, wecom, targets)
 
 daily_job = define_asset_job(
     "daily_job",

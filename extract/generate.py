@@ -589,6 +589,32 @@ def generate(
     )
     writer.daily("ads", "follow_events", follow_events, "occurred_at")
 
+    # --- monthly targets per guide (a CSV drop per month in real life) ---------------------
+    months = sorted({(start + dt.timedelta(days=d)).replace(day=1) for d in range(days)})
+    relative = guide_weight / guide_weight.mean()
+    friends_per_guide_month = c_time.size / scale.guides / max(1.0, days / 30)
+    gmv_per_guide_month = (
+        float(paid_amount.sum() + rl_paid.sum()) / scale.guides / max(1.0, days / 30)
+    )
+    targets = pl.concat(
+        [
+            pl.DataFrame(
+                {
+                    "month": month,
+                    "guide_id": guide_ids,
+                    "target_new_friends": np.maximum(
+                        1, np.round(relative * friends_per_guide_month * 1.1)
+                    ).astype(np.int64),
+                    "target_gmv": np.round(
+                        relative * gmv_per_guide_month * rng.uniform(0.9, 1.3, scale.guides), -2
+                    ),
+                }
+            )
+            for month in months
+        ]
+    )
+    writer.daily("targets", "guide_monthly_targets", targets, "month")
+
     manifest = {
         "scale": asdict(scale) | {"start": start.isoformat(), "days": days},
         "seed": seed,

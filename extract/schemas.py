@@ -216,6 +216,15 @@ SCHEMAS: tuple[EntitySchema, ...] = (
         "event_type:text",
         "occurred_at:timestamp",
     ),
+    _schema(
+        "targets",
+        "guide_monthly_targets",
+        "Monthly targets per guide (new friends, GMV), one file per month.",
+        "month:date",
+        "guide_id:int",
+        "target_new_friends:int",
+        "target_gmv:money",
+    ),
 )
 
 BY_TABLE: dict[str, EntitySchema] = {s.table: s for s in SCHEMAS}

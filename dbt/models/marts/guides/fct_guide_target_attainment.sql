@@ -1,0 +1,80 @@
+{#- Per guide and month: the month's targets beside month-to-date actuals (as of the last day
+    of data), with the guide's store, region and brand for roll-ups. Attainment = actual /
+    target for each kind, computed at query time (kpis.md, target attainment). -#}
+
+with
+
+targets as (
+
+    select * from {{ ref('stg_targets__guide_monthly_targets') }}
+
+),
+
+guide_days as (
+
+    select * from {{ ref('fct_guide_daily') }}
+
+),
+
+guides as (
+
+    select * from {{ ref('stg_master__guides') }}
+
+),
+
+stores as (
+
+    select * from {{ ref('stg_master__stores') }}
+
+),
+
+data_through as (
+
+    select max(date_day) as last_day from guide_days
+
+),
+
+actuals as (
+
+    select
+        guide_id,
+        cast({{ dbt.date_trunc('month', 'date_day') }} as date) as target_month,
+        sum(new_friends) as new_friends,
+        sum(gmv) as gmv
+    from guide_days
+    group by 1, 2
+
+),
+
+final as (
+
+    select
+        targets.guide_id,
+        targets.target_month,
+        guides.home_store_id as store_id,
+        stores.region,
+        guides.home_brand_id as brand_id,
+        targets.target_new_friends,
+        coalesce(actuals.new_friends, 0) as new_friends_mtd,
+        cast(targets.target_gmv as decimal(18, 2)) as target_gmv,
+        cast(coalesce(actuals.gmv, 0) as decimal(18, 2)) as gmv_mtd,
+        case
+            when data_through.last_day < targets.target_month then 0
+            when data_through.last_day >= cast({{ dbt.last_day('targets.target_month', 'month') }} as date)
+                then {{ dbt.datediff('targets.target_month', dbt.last_day('targets.target_month', 'month'), 'day') }} + 1
+            else {{ dbt.datediff('targets.target_month', 'data_through.last_day', 'day') }} + 1
+        end as days_elapsed,
+        {{ dbt.datediff('targets.target_month', dbt.last_day('targets.target_month', 'month'), 'day') }} + 1
+            as days_in_month
+    from targets
+    inner join guides
+        on targets.guide_id = guides.guide_id
+    inner join stores
+        on guides.home_store_id = stores.store_id
+    cross join data_through
+    left join actuals
+        on targets.guide_id = actuals.guide_id and targets.target_month = actuals.target_month
+
+)
+
+select * from final
