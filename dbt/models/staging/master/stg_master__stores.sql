@@ -8,13 +8,7 @@ source as (
 
 deduplicated as (
 
-    select
-        source.*,
-        row_number() over (
-            partition by store_id
-            order by _loaded_at desc, _batch_id desc
-        ) as load_rank
-    from source
+    {{ latest_load('source', partition_by='store_id') }}
 
 ),
 
@@ -30,9 +24,6 @@ renamed as (
         _source_file as source_file,
         _loaded_at as loaded_at
     from deduplicated
-    -- "<= 1" rather than "= 1": the same rows, but PostgreSQL then estimates the
-    -- filter sanely instead of expecting 0.5% of them (and nesting loops downstream).
-    where load_rank <= 1
 
 )
 
