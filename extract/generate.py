@@ -615,6 +615,34 @@ def generate(
     )
     writer.daily("targets", "guide_monthly_targets", targets, "month")
 
+    # --- live boosts: guides bring viewers to their brand's sessions (助力) ---------------
+    boost_session, boost_guide = [], []
+    brand_guides = [guide_ids[guide_brand == b] for b in brand_ids]
+    for index, b in enumerate(s_brand):
+        candidates = brand_guides[b - 1]
+        if candidates.size == 0:
+            continue
+        count = min(candidates.size, int(rng.poisson(3)))
+        chosen = rng.choice(candidates, count, replace=False)
+        boost_session.extend([index] * count)
+        boost_guide.extend(chosen.tolist())
+    boost_session_arr = np.array(boost_session, dtype=np.int64)
+    boosts = pl.DataFrame(
+        {
+            "boost_id": _ids("LB", len(boost_guide), 8),
+            "session_id": session_ids[boost_session_arr] if boost_guide else [],
+            "guide_id": np.array(boost_guide, dtype=np.int64),
+            # Heavy-tailed: a few guides pass the 300-point reward cap.
+            "boost_points": np.maximum(1, rng.lognormal(4.0, 1.0, len(boost_guide))).astype(
+                np.int64
+            ),
+            "recorded_at": _timestamps(
+                start, s_day[boost_session_arr] * SECONDS_PER_DAY + 22 * 3600
+            ),
+        }
+    )
+    writer.daily("live", "boosts", boosts, "recorded_at")
+
     manifest = {
         "scale": asdict(scale) | {"start": start.isoformat(), "days": days},
         "seed": seed,

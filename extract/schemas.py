@@ -217,6 +217,16 @@ SCHEMAS: tuple[EntitySchema, ...] = (
         "occurred_at:timestamp",
     ),
     _schema(
+        "live",
+        "boosts",
+        "Boost points (助力) guides earned bringing viewers to a live session.",
+        "boost_id:text",
+        "session_id:text",
+        "guide_id:int",
+        "boost_points:int",
+        "recorded_at:timestamp",
+    ),
+    _schema(
         "targets",
         "guide_monthly_targets",
         "Monthly targets per guide (new friends, GMV), one file per month.",

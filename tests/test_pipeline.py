@@ -316,3 +316,16 @@ def test_channels_differ_in_cost_per_follower_as_the_world_was_told(
     assert cost["guide_add"] == 0
     # Some followers are lost within 7 days, most are retained.
     assert all(0 < retained < acquired for _, _, retained, acquired in rows)
+
+
+def test_boost_rewards_follow_the_capped_rule(
+    materialised, pipeline_env: dict, tiny_world: Path
+) -> None:
+    boosts = _read(tiny_world, "live", "boosts").with_columns(pl.col("boost_points").cast(pl.Int64))
+    per_session = boosts.group_by("session_id", "guide_id").agg(pl.col("boost_points").sum())
+    expected = int(per_session["boost_points"].clip(upper_bound=300).sum())
+    assert expected < int(per_session["boost_points"].sum())  # the cap bites somewhere
+    url = pipeline_env["WAREHOUSE_URL"]
+    (sessions_total,) = query(url, "select sum(boost_rewards) from marts.fct_live_sessions")[0]
+    (guides_total,) = query(url, "select sum(boost_reward) from marts.fct_guide_daily")[0]
+    assert int(sessions_total) == int(guides_total) == expected

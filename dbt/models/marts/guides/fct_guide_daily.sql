@@ -32,6 +32,24 @@ order_lines as (
 
 ),
 
+boosts as (
+
+    select * from {{ ref('int_live_boosts_rewarded') }}
+
+),
+
+boosts_per_day as (
+
+    select
+        guide_id,
+        session_date as date_day,
+        sum(boost_points) as live_boost_points,
+        sum(boost_reward) as boost_reward
+    from boosts
+    group by guide_id, session_date
+
+),
+
 friends as (
 
     select
@@ -81,6 +99,8 @@ guide_days as (
     select guide_id, date_day from friends
     union
     select guide_id, date_day from sales
+    union
+    select guide_id, date_day from boosts_per_day
 
 ),
 
@@ -98,12 +118,16 @@ final as (
         cast(coalesce(sales.gmv, 0) as decimal(18, 2)) as gmv,
         cast(coalesce(sales.gmv_online, 0) as decimal(18, 2)) as gmv_online,
         cast(coalesce(sales.gmv_offline, 0) as decimal(18, 2)) as gmv_offline,
-        cast(coalesce(sales.gmv_cross_brand, 0) as decimal(18, 2)) as gmv_cross_brand
+        cast(coalesce(sales.gmv_cross_brand, 0) as decimal(18, 2)) as gmv_cross_brand,
+        coalesce(boosts_per_day.live_boost_points, 0) as live_boost_points,
+        cast(coalesce(boosts_per_day.boost_reward, 0) as decimal(18, 2)) as boost_reward
     from guide_days
     left join friends
         on guide_days.guide_id = friends.guide_id and guide_days.date_day = friends.date_day
     left join sales
         on guide_days.guide_id = sales.guide_id and guide_days.date_day = sales.date_day
+    left join boosts_per_day
+        on guide_days.guide_id = boosts_per_day.guide_id and guide_days.date_day = boosts_per_day.date_day
     left join contact_conversions
         on
             guide_days.guide_id = contact_conversions.guide_id

@@ -1,4 +1,5 @@
-{#- One row per live session: audience, buyers and GMV of orders placed from the live room. -#}
+{#- One row per live session: audience, buyers and GMV of orders placed from the live room,
+    and the guides' boosts with their capped rewards. -#}
 
 with
 
@@ -11,6 +12,24 @@ sessions as (
 live_orders as (
 
     select * from {{ ref('stg_live__live_orders') }}
+
+),
+
+boosts as (
+
+    select * from {{ ref('int_live_boosts_rewarded') }}
+
+),
+
+boosts_per_session as (
+
+    select
+        session_id,
+        count(*) as boosting_guides,
+        sum(boost_points) as boost_points,
+        sum(boost_reward) as boost_rewards
+    from boosts
+    group by session_id
 
 ),
 
@@ -39,10 +58,15 @@ final as (
         sessions.peak_concurrent_viewers,
         coalesce(orders_per_session.live_orders, 0) as live_orders,
         coalesce(orders_per_session.buyers, 0) as buyers,
-        cast(coalesce(orders_per_session.live_gmv, 0) as decimal(18, 2)) as live_gmv
+        cast(coalesce(orders_per_session.live_gmv, 0) as decimal(18, 2)) as live_gmv,
+        coalesce(boosts_per_session.boosting_guides, 0) as boosting_guides,
+        coalesce(boosts_per_session.boost_points, 0) as boost_points,
+        cast(coalesce(boosts_per_session.boost_rewards, 0) as decimal(18, 2)) as boost_rewards
     from sessions
     left join orders_per_session
         on sessions.session_id = orders_per_session.session_id
+    left join boosts_per_session
+        on sessions.session_id = boosts_per_session.session_id
 
 )
 
