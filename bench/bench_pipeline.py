@@ -9,7 +9,6 @@ Prints the time of each phase: generate, first run (load + dbt build + checks), 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,16 +17,10 @@ from pathlib import Path
 
 import psycopg
 
-from dagster_project.warehouse import EmbeddedPostgres, ensure_database
+from dagster_project.warehouse import EmbeddedPostgres, ensure_database, free_port
 from extract.schemas import SCHEMAS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _timed(label: str, args: list[str], env: dict[str, str]) -> float:
@@ -44,7 +37,7 @@ def main(scale: str) -> None:
     siyu = str(Path(sys.executable).parent / "siyu")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
-        server = EmbeddedPostgres(data / "pg", _port())
+        server = EmbeddedPostgres(data / "pg", free_port())
         server.start()
         try:
             url = f"postgresql://postgres@127.0.0.1:{server.port}/siyu_bench"

@@ -10,7 +10,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _read_or_create_secret(path: Path, nbytes: int = 32) -> str:
+def read_or_create_secret(path: Path, nbytes: int = 32) -> str:
     """A secret generated once and kept in a file only its owner can read."""
     if path.exists():
         return path.read_text().strip()
@@ -68,7 +68,7 @@ class Settings:
     @property
     def pii_key(self) -> str:
         """Key of the phone hash; from SIYU_PII_KEY, else generated once under the data dir."""
-        return os.environ.get("SIYU_PII_KEY") or _read_or_create_secret(
+        return os.environ.get("SIYU_PII_KEY") or read_or_create_secret(
             self.data_dir / "secrets" / "pii_key"
         )
 

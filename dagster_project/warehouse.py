@@ -5,11 +5,10 @@ from __future__ import annotations
 import importlib.util
 import os
 import pwd
+import socket
 import stat
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -138,8 +137,16 @@ class EmbeddedPostgres:
             _run_as_owner([_bin("pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "stop"])
 
 
-def connect(url: str, **kwargs) -> psycopg.Connection:
-    return psycopg.connect(url, **kwargs)
+def psycopg2_sqlalchemy_url(url: str) -> str:
+    """The same warehouse as a SQLAlchemy URL on psycopg2 (Superset, Great Expectations)."""
+    return urlparse(url)._replace(scheme="postgresql+psycopg2").geturl()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def ensure_database(url: str, attempts: int = 30) -> None:
@@ -172,9 +179,3 @@ def dbt_env(url: str) -> dict[str, str]:
         "SIYU_PG_PASSWORD": unquote(parsed.password or ""),
         "SIYU_PG_DBNAME": parsed.path.lstrip("/") or "postgres",
     }
-
-
-@contextmanager
-def cursor(url: str) -> Iterator[psycopg.Cursor]:
-    with psycopg.connect(url) as conn, conn.cursor() as cur:
-        yield cur

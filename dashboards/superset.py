@@ -13,27 +13,21 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import httpx
 import yaml
 
-from dagster_project.settings import REPO_ROOT, Settings, _read_or_create_secret
+from dagster_project.settings import REPO_ROOT, Settings, read_or_create_secret
+from dagster_project.warehouse import psycopg2_sqlalchemy_url
 
 BUNDLE_DIR = REPO_ROOT / "dashboards" / "bundle"
 DATABASE_URI_PLACEHOLDER = "${WAREHOUSE_URL}"
 
 
-def superset_sqlalchemy_uri(warehouse_url: str) -> str:
-    """Superset reads the warehouse through psycopg2."""
-    parsed = urlparse(warehouse_url)
-    return parsed._replace(scheme="postgresql+psycopg2").geturl()
-
-
 def build_bundle(warehouse_url: str, bundle_dir: Path = BUNDLE_DIR) -> bytes:
     """Zip the export YAML under dashboards/bundle, the database URI filled in."""
     buffer = io.BytesIO()
-    uri = superset_sqlalchemy_uri(warehouse_url)
+    uri = psycopg2_sqlalchemy_url(warehouse_url)  # Superset reads through psycopg2
     with zipfile.ZipFile(buffer, "w") as archive:
         for path in sorted(bundle_dir.rglob("*.yaml")):
             text = path.read_text(encoding="utf-8")
@@ -85,7 +79,7 @@ class SupersetService:
         if os.environ.get("SUPERSET_ADMIN_PASSWORD"):
             return os.environ["SUPERSET_ADMIN_PASSWORD"]
         if not self.password_file.exists():
-            password = _read_or_create_secret(self.password_file, 12)
+            password = read_or_create_secret(self.password_file, 12)
             print(
                 f"[siyu] Superset admin password (kept in {self.password_file}): {password}",
                 flush=True,
@@ -98,7 +92,7 @@ class SupersetService:
         return {
             **os.environ,
             "SUPERSET_CONFIG_PATH": str(REPO_ROOT / "dashboards" / "superset_config.py"),
-            "SUPERSET_SECRET_KEY": _read_or_create_secret(self.home / "secret_key"),
+            "SUPERSET_SECRET_KEY": read_or_create_secret(self.home / "secret_key"),
             "SIYU_SUPERSET_METADATA_URI": f"sqlite:///{self.metadata_db}",
             "FLASK_APP": "superset.app:create_app()",
             "SUPERSET_HOME": str(self.home),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
+from dagster_project.warehouse import psycopg2_sqlalchemy_url
 from expectations.suites import SUITES
 
 
@@ -27,11 +27,6 @@ class ValidationOutcome:
         return [o for o in self.outcomes if not o.success]
 
 
-def _sqlalchemy_url(url: str) -> str:
-    parsed = urlparse(url)
-    return parsed._replace(scheme="postgresql+psycopg2").geturl()
-
-
 def validate_raw_table(warehouse_url: str, table: str) -> ValidationOutcome:
     """Validate raw.<table> against its suite; never raises on failed expectations."""
     if table not in SUITES:
@@ -40,7 +35,7 @@ def validate_raw_table(warehouse_url: str, table: str) -> ValidationOutcome:
 
     context = gx.get_context(mode="ephemeral")
     source = context.data_sources.add_postgres(
-        name="warehouse", connection_string=_sqlalchemy_url(warehouse_url)
+        name="warehouse", connection_string=psycopg2_sqlalchemy_url(warehouse_url)
     )
     asset = source.add_table_asset(name=table, table_name=table, schema_name="raw")
     batch = asset.add_batch_definition_whole_table("whole_table")

@@ -4,24 +4,17 @@ generated world, and the whole Dagster job materialised once over it."""
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from dagster_project.warehouse import EmbeddedPostgres, ensure_database
+from dagster_project.warehouse import EmbeddedPostgres, ensure_database, free_port
 
 TINY_SEED = 7
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO_ROOT / "test-artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
