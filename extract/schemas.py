@@ -238,7 +238,6 @@ SCHEMAS: tuple[EntitySchema, ...] = (
 )
 
 BY_TABLE: dict[str, EntitySchema] = {s.table: s for s in SCHEMAS}
-SOURCES: tuple[str, ...] = tuple(dict.fromkeys(s.source for s in SCHEMAS))
 
 
 def schema_for(source: str, entity: str) -> EntitySchema:

@@ -38,39 +38,45 @@ members as (
 
 ),
 
-ad_losses as (
+relationship_events as (
 
-    -- The first unfollow at or after each follow.
+    -- Gains and losses of both channels in one shape: an ad follow / unfollow per OpenID and
+    -- campaign, a contact add / delete per external user and guide.
     select
-        follows.event_id as acquisition_id,
-        min(unfollows.occurred_at) as lost_at
-    from follow_events as follows
-    inner join follow_events as unfollows
-        on
-            follows.openid = unfollows.openid
-            and follows.campaign_id = unfollows.campaign_id
-            and unfollows.event_type = 'unfollow'
-            and unfollows.occurred_at >= follows.occurred_at
-    where follows.event_type = 'follow'
-    group by follows.event_id
+        'ad' as relationship_kind,
+        event_id,
+        {{ dbt.concat(["campaign_id", "'|'", "openid"]) }} as relationship_key,
+        event_type = 'follow' as is_gain,
+        occurred_at
+    from follow_events
+    union all
+    select
+        'wecom' as relationship_kind,
+        event_id,
+        {{ dbt.concat(["cast(guide_id as " ~ dbt.type_string() ~ ")", "'|'", "external_user_id"]) }}
+            as relationship_key,
+        event_type = 'add' as is_gain,
+        occurred_at
+    from contact_events
 
 ),
 
-contact_losses as (
+losses as (
 
-    -- The first deletion of the contact by the same guide at or after each add.
+    -- The first loss of the same relationship at or after each gain.
     select
-        adds.event_id as acquisition_id,
-        min(deletes.occurred_at) as lost_at
-    from contact_events as adds
-    inner join contact_events as deletes
+        gains.relationship_kind,
+        gains.event_id as acquisition_id,
+        min(lost.occurred_at) as lost_at
+    from relationship_events as gains
+    inner join relationship_events as lost
         on
-            adds.external_user_id = deletes.external_user_id
-            and adds.guide_id = deletes.guide_id
-            and deletes.event_type = 'delete'
-            and deletes.occurred_at >= adds.occurred_at
-    where adds.event_type = 'add'
-    group by adds.event_id
+            gains.relationship_kind = lost.relationship_kind
+            and gains.relationship_key = lost.relationship_key
+            and not lost.is_gain
+            and lost.occurred_at >= gains.occurred_at
+    where gains.is_gain
+    group by gains.relationship_kind, gains.event_id
 
 ),
 
@@ -88,7 +94,7 @@ ad_follows as (
         follow_events.occurred_at as acquired_at,
         follow_events.occurred_date as acquired_date,
         members.member_id,
-        ad_losses.lost_at
+        losses.lost_at
     from follow_events
     inner join report_campaigns
         on
@@ -96,8 +102,8 @@ ad_follows as (
             and follow_events.campaign_id = report_campaigns.campaign_id
     left join members
         on follow_events.openid = members.openid
-    left join ad_losses
-        on follow_events.event_id = ad_losses.acquisition_id
+    left join losses
+        on losses.relationship_kind = 'ad' and follow_events.event_id = losses.acquisition_id
     where follow_events.event_type = 'follow'
 
 ),
@@ -116,14 +122,14 @@ guide_adds as (
         contact_events.occurred_at as acquired_at,
         contact_events.occurred_date as acquired_date,
         members.member_id,
-        contact_losses.lost_at
+        losses.lost_at
     from contact_events
     inner join guides
         on contact_events.guide_id = guides.guide_id
     left join members
         on contact_events.union_id = members.union_id
-    left join contact_losses
-        on contact_events.event_id = contact_losses.acquisition_id
+    left join losses
+        on losses.relationship_kind = 'wecom' and contact_events.event_id = losses.acquisition_id
     where contact_events.event_type = 'add'
 
 ),
