@@ -22,6 +22,7 @@ def raw_mall__orders() -> list:
                 "member_id",
                 "brand_id",
                 "share_guide_id",
+                "community_group_id",
                 "status",
                 "created_at",
                 "paid_at",

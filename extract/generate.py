@@ -46,6 +46,41 @@ def _seasonality(days: np.ndarray, start: dt.date, category: np.ndarray) -> np.n
     return np.where(double11 | six18, 1.0, weight * 0.6)
 
 
+def _platform_report(platform: str, reports: pl.DataFrame) -> tuple[pl.DataFrame, str]:
+    """A platform's daily campaign report in that platform's own shape (names and units)."""
+    if platform == "tencent_ads":  # cost in fen (分), integer
+        return reports.select(
+            pl.col("report_date").alias("date"),
+            "campaign_id",
+            "campaign_name",
+            pl.col("impressions").alias("view_count"),
+            pl.col("clicks").alias("valid_click_count"),
+            pl.col("follows").alias("follow_count"),
+            (pl.col("spend") * 100).round(0).cast(pl.Int64).alias("cost"),
+        ), "date"
+    if platform == "ocean_engine":  # hourly-capable API: a timestamp at the day's start
+        return reports.select(
+            pl.col("report_date").cast(pl.Datetime("ms")).alias("stat_datetime"),
+            "campaign_id",
+            "campaign_name",
+            pl.col("impressions").alias("show_cnt"),
+            pl.col("clicks").alias("click_cnt"),
+            pl.col("follows").alias("convert_cnt"),
+            pl.col("spend").alias("stat_cost"),
+        ), "stat_datetime"
+    if platform == "baidu_feed":
+        return reports.select(
+            pl.col("report_date").alias("date"),
+            "campaign_id",
+            "campaign_name",
+            pl.col("impressions").alias("impression"),
+            pl.col("clicks").alias("click"),
+            pl.col("follows").alias("conversion"),
+            pl.col("spend").alias("cost"),
+        ), "date"
+    raise ValueError(f"no report shape for ad platform {platform!r}")
+
+
 def _names(rng: np.random.Generator, n: int) -> np.ndarray:
     surname = np.array(SURNAMES)[rng.integers(0, len(SURNAMES), n)]
     given = np.array(GIVEN)[rng.integers(0, len(GIVEN), n)]
@@ -304,7 +339,7 @@ def generate(
         pl.when(pl.col("status") == "paid").then(pl.col("paid_at")).alias("paid_at"),
         pl.col("created_at").alias("updated_at"),
     )
-    writer.daily("mall", "orders", orders, "created_at")
+    # Written at the end, once community codes are known.
 
     lines_per = lines_for(n_orders)
     line_order = np.repeat(np.arange(n_orders), lines_per)
@@ -518,7 +553,7 @@ def generate(
     writer.daily("wecom", "contact_events", contact_events, "occurred_at")
 
     # --- ads ------------------------------------------------------------------------------
-    campaigns = []
+    campaigns: list[tuple[int, str, int, float]] = []
     for b in brand_ids:
         for platform, cost in AD_PLATFORMS:
             campaigns.append((len(campaigns) + 1, platform, int(b), cost))
@@ -538,7 +573,6 @@ def generate(
                     "platform": platform,
                     "campaign_id": campaign_id,
                     "campaign_name": f"{brand_codes[b - 1]} {platform} acquisition",
-                    "brand_id": b,
                     "report_date": report_dates,
                     "impressions": impressions,
                     "clicks": clicks,
@@ -577,7 +611,24 @@ def generate(
                 }
             )
         )
-    writer.daily("ads", "campaign_daily_reports", pl.concat(reports), "report_date")
+    all_reports = pl.concat(reports)
+    writer.snapshot(
+        "master",
+        "ad_campaigns",
+        pl.DataFrame(
+            {
+                "platform": [c[1] for c in campaigns],
+                "campaign_id": [f"CMP{c[0]:04d}" for c in campaigns],
+                "campaign_name": [f"{brand_codes[c[2] - 1]} {c[1]} acquisition" for c in campaigns],
+                "brand_id": [c[2] for c in campaigns],
+            }
+        ),
+    )
+    for platform, _ in AD_PLATFORMS:
+        report, day_column = _platform_report(
+            platform, all_reports.filter(pl.col("platform") == platform)
+        )
+        writer.daily("ads", f"{platform}_reports", report, day_column)
     fr = pl.concat(follows).sort("sec", "platform", "campaign_id", "openid", maintain_order=True)
     follow_events = fr.select(
         pl.Series("event_id", _ids("FE", fr.height, 9)),
@@ -642,6 +693,279 @@ def generate(
         }
     )
     writer.daily("live", "boosts", boosts, "recorded_at")
+
+    # --- mall guide bindings (专属导购) and transfers when a guide leaves ----------------------
+    bound = (registered >= 0) & (rng.random(n) < 0.5)
+    bd_idx = np.flatnonzero(bound)
+    bd_time = registered[bd_idx] + rng.integers(60, 3600, bd_idx.size)
+    bd_keep = bd_time < horizon
+    bd_idx, bd_time = bd_idx[bd_keep], bd_time[bd_keep]
+    bd_guide = home_guide[bd_idx]
+    # A few guides leave; a colleague of the same store inherits their bound customers from
+    # the leaving day on (earlier sales stay with the leaver).
+    n_leavers = max(3, scale.guides // 10)
+    leavers = rng.choice(guide_ids, n_leavers, replace=False)
+    leave_at = np.full(scale.guides + 1, -1, dtype=np.int64)
+    successor = np.zeros(scale.guides + 1, dtype=np.int64)
+    for g, when_left in zip(leavers, rng.integers(horizon // 3, horizon, n_leavers), strict=True):
+        colleagues = guide_ids[(guide_store == guide_store[g - 1]) & (guide_ids != g)]
+        if colleagues.size:
+            leave_at[g] = when_left
+            successor[g] = colleagues[rng.integers(0, colleagues.size)]
+    moved = (leave_at[bd_guide] >= 0) & (bd_time < leave_at[bd_guide])
+    bg_member = np.concatenate([member_ids[bd_idx], member_ids[bd_idx[moved]]])
+    bg_guide = np.concatenate([bd_guide, successor[bd_guide[moved]]])
+    bg_type = np.concatenate([np.full(bd_idx.size, "bind"), np.full(int(moved.sum()), "transfer")])
+    bg_time = np.concatenate([bd_time, leave_at[bd_guide[moved]]])
+    bg_sort = np.argsort(bg_time, kind="stable")
+    writer.daily(
+        "mall",
+        "guide_bindings",
+        pl.DataFrame(
+            {
+                "binding_id": _ids("GB", bg_time.size, 9),
+                "member_id": bg_member[bg_sort],
+                "guide_id": bg_guide[bg_sort],
+                "binding_type": bg_type[bg_sort],
+                "bound_at": _timestamps(start, bg_time[bg_sort]),
+            }
+        ),
+        "bound_at",
+    )
+
+    # --- community groups (社群) run by community operators --------------------------------
+    n_operators = n_brands * 2
+    operator_brand = np.tile(brand_ids, 2)
+    writer.snapshot(
+        "master",
+        "community_operators",
+        pl.DataFrame(
+            {
+                "operator_id": np.arange(1, n_operators + 1),
+                "operator_code": _ids("CO", n_operators, 4),
+                "brand_id": operator_brand,
+            }
+        ),
+    )
+    n_groups = max(n_brands * 3, scale.stores // 2)
+    group_operator = np.concatenate(
+        [np.arange(1, n_operators + 1), rng.integers(1, n_operators + 1, n_groups)]
+    )[:n_groups]
+    group_brand = operator_brand[group_operator - 1]
+    group_created = np.where(rng.random(n_groups) < 0.5, 0, rng.integers(0, horizon // 2, n_groups))
+    group_ids = _ids("GR", n_groups, 6)
+    writer.daily(
+        "wecom",
+        "community_groups",
+        pl.DataFrame(
+            {
+                "group_id": group_ids,
+                "brand_id": group_brand,
+                "operator_id": group_operator,
+                "group_name": [
+                    f"{brand_codes[b - 1]} fans #{i + 1}" for i, b in enumerate(group_brand)
+                ],
+                "created_at": _timestamps(start, group_created),
+            }
+        ),
+        "created_at",
+    )
+    # Some members join one group of their home brand; prospects join too; some leave.
+    brand_groups = [np.flatnonzero(group_brand == b) for b in brand_ids]
+    joiners = np.flatnonzero(rng.random(n) < 0.3)
+    member_group = np.full(n, -1, dtype=np.int64)
+    member_group[joiners] = [
+        brand_groups[b - 1][rng.integers(0, brand_groups[b - 1].size)] for b in home_brand[joiners]
+    ]
+    n_guests = n // 50
+    guest_group = rng.integers(0, n_groups, n_guests)
+    j_group = np.concatenate([member_group[joiners], guest_group])
+    j_user = np.concatenate(
+        [
+            np.char.add("wm_", np.char.zfill(member_ids[joiners].astype(str), 10)),
+            np.char.add("wg_", np.char.zfill(np.arange(1, n_guests + 1).astype(str), 10)),
+        ]
+    )
+    j_union = np.concatenate([union_id[joiners], np.full(n_guests, None)])
+    j_from = np.maximum(
+        group_created[j_group],
+        np.concatenate([np.maximum(registered[joiners], 0), np.zeros(n_guests, np.int64)]),
+    )
+    j_time = j_from + (rng.random(j_group.size) * (horizon - j_from)).astype(np.int64)
+    j_left = rng.random(j_group.size) < 0.2
+    l_time_all = j_time + rng.integers(3600, 90 * SECONDS_PER_DAY, j_group.size)
+    j_leave = np.where(j_left & (l_time_all < horizon), l_time_all, -1)
+    member_join = np.full(n, -1, dtype=np.int64)
+    member_leave = np.full(n, -1, dtype=np.int64)
+    member_join[joiners] = j_time[: joiners.size]
+    member_leave[joiners] = j_leave[: joiners.size]
+    left = j_leave >= 0
+    ce_group = np.concatenate([j_group, j_group[left]])
+    ce_user = np.concatenate([j_user, j_user[left]])
+    ce_union = np.concatenate([j_union, j_union[left]])
+    ce_type = np.concatenate([np.full(j_group.size, "join"), np.full(int(left.sum()), "leave")])
+    ce_time = np.concatenate([j_time, j_leave[left]])
+    ce_sort = np.argsort(ce_time, kind="stable")
+    writer.daily(
+        "wecom",
+        "community_member_events",
+        pl.DataFrame(
+            {
+                "event_id": _ids("GE", ce_time.size, 9),
+                "group_id": group_ids[ce_group[ce_sort]],
+                "external_user_id": ce_user[ce_sort],
+                "union_id": pl.Series(ce_union[ce_sort].tolist(), dtype=pl.String),
+                "event_type": ce_type[ce_sort],
+                "occurred_at": _timestamps(start, ce_time[ce_sort]),
+            }
+        ),
+        "occurred_at",
+    )
+    # WeCom's daily group-chat statistics: members at end of day, who spoke, messages.
+    delta = np.zeros((n_groups, days + 1), dtype=np.int64)
+    np.add.at(delta, (j_group, j_time // SECONDS_PER_DAY), 1)
+    np.add.at(delta, (j_group[left], j_leave[left] // SECONDS_PER_DAY), -1)
+    members_eod = np.cumsum(delta, axis=1)[:, :days]
+    g_idx, g_day = np.nonzero(members_eod > 0)
+    speakers = rng.binomial(members_eod[g_idx, g_day], 0.06)
+    writer.daily(
+        "wecom",
+        "community_daily_stats",
+        pl.DataFrame(
+            {
+                "group_id": group_ids[g_idx],
+                "stat_date": pl.Series(
+                    [start + dt.timedelta(days=int(d)) for d in g_day], dtype=pl.Date
+                ),
+                "member_count": members_eod[g_idx, g_day],
+                "speaker_count": speakers,
+                "message_count": speakers * rng.integers(1, 6, g_idx.size),
+            }
+        ).sort("stat_date", "group_id"),
+        "stat_date",
+    )
+    # Mall orders through a community group's link or code: buyers inside a group at the time.
+    o_index = o_member - 1
+    in_group = (
+        (member_group[o_index] >= 0)
+        & (member_join[o_index] <= o_time)
+        & ((member_leave[o_index] < 0) | (member_leave[o_index] > o_time))
+        & (group_brand[np.maximum(member_group[o_index], 0)] == o_brand)
+    )
+    via_group = in_group & (rng.random(n_orders) < 0.6)
+    orders = orders.with_columns(
+        pl.Series(
+            "community_group_id",
+            np.where(via_group, group_ids[np.maximum(member_group[o_index], 0)], None).tolist(),
+            dtype=pl.String,
+        )
+    ).select(
+        "order_id",
+        "member_id",
+        "brand_id",
+        "share_guide_id",
+        "community_group_id",
+        "status",
+        "created_at",
+        "paid_at",
+        "updated_at",
+    )
+    writer.daily("mall", "orders", orders, "created_at")
+
+    # --- coupons: claimed through guides, ads and live rooms; most never redeemed ---------
+    paid = np.flatnonzero(~cancelled)
+    redeemed = paid[rng.random(paid.size) < 0.25]
+    paid_time = o_time[redeemed] + pay_delay[redeemed]
+    path = rng.choice(3, redeemed.size, p=[0.4, 0.35, 0.25])  # within 1 h, reminded, other
+    claim_lag = np.select(
+        [path == 0, path == 1],
+        [
+            rng.integers(60, 3600, redeemed.size),
+            rng.integers(2 * SECONDS_PER_DAY, 10 * SECONDS_PER_DAY, redeemed.size),
+        ],
+        rng.integers(2 * 3600, 10 * SECONDS_PER_DAY, redeemed.size),
+    )
+    # Nobody claims a coupon before registering.
+    rd_claim = np.maximum(paid_time - claim_lag, np.maximum(registered[o_member[redeemed] - 1], 0))
+    n_unused = redeemed.size * 3
+    un_member = rng.integers(0, n, n_unused)
+    un_from = np.maximum(registered[un_member], 0)
+    un_claim = un_from + (rng.random(n_unused) * (horizon - un_from)).astype(np.int64)
+    cp_member = np.concatenate([o_member[redeemed] - 1, un_member])
+    cp_brand = np.concatenate([o_brand[redeemed], home_brand[un_member]])
+    cp_claim = np.concatenate([rd_claim, un_claim])
+    n_coupons = cp_claim.size
+    cp_source = rng.choice(np.array(["guide", "ad", "live"]), n_coupons, p=[0.6, 0.25, 0.15])
+    brand_campaigns = [np.array([c[0] for c in campaigns if c[2] == b]) for b in brand_ids]
+    cp_campaign = np.array(
+        [
+            f"CMP{brand_campaigns[b - 1][rng.integers(0, brand_campaigns[b - 1].size)]:04d}"
+            if src == "ad"
+            else None
+            for b, src in zip(cp_brand, cp_source, strict=True)
+        ],
+        dtype=object,
+    )
+    cp_order = np.argsort(cp_claim, kind="stable")
+    coupon_ids = np.empty(n_coupons, dtype=object)
+    coupon_ids[cp_order] = _ids("CP", n_coupons, 9)
+    writer.daily(
+        "mall",
+        "coupons",
+        pl.DataFrame(
+            {
+                "coupon_id": coupon_ids[cp_order].astype(str),
+                "member_id": member_ids[cp_member[cp_order]],
+                "brand_id": cp_brand[cp_order],
+                "source_channel": cp_source[cp_order],
+                "guide_id": pl.Series(
+                    np.where(cp_source == "guide", home_guide[cp_member], 0)[cp_order]
+                ).replace(0, None),
+                "campaign_id": pl.Series(cp_campaign[cp_order].tolist(), dtype=pl.String),
+                "discount_amount": rng.choice([20.0, 50.0, 100.0], n_coupons)[cp_order],
+                "claimed_at": _timestamps(start, cp_claim[cp_order]),
+            }
+        ),
+        "claimed_at",
+    )
+    # Reminders: every coupon redeemed after one, and a share of the unused ones.
+    rm_rd = path == 1
+    rm_time_rd = paid_time[rm_rd] - rng.integers(3600, 2 * SECONDS_PER_DAY, int(rm_rd.sum()))
+    rm_time_rd = np.maximum(rm_time_rd, rd_claim[rm_rd] + 1)
+    rm_un = rng.random(n_unused) < 0.4
+    rm_time_un = un_claim[rm_un] + 3 * SECONDS_PER_DAY
+    rm_coupon = np.concatenate(
+        [coupon_ids[: redeemed.size][rm_rd], coupon_ids[redeemed.size :][rm_un]]
+    )
+    rm_time = np.concatenate([rm_time_rd, rm_time_un])
+    rm_keep = rm_time < horizon
+    rm_coupon, rm_time = rm_coupon[rm_keep], rm_time[rm_keep]
+    rm_sort = np.argsort(rm_time, kind="stable")
+    writer.daily(
+        "mall",
+        "coupon_reminders",
+        pl.DataFrame(
+            {
+                "reminder_id": _ids("CR", rm_time.size, 9),
+                "coupon_id": rm_coupon[rm_sort].astype(str),
+                "sent_at": _timestamps(start, rm_time[rm_sort]),
+            }
+        ),
+        "sent_at",
+    )
+    rd_sort = np.argsort(paid_time, kind="stable")
+    writer.daily(
+        "mall",
+        "coupon_redemptions",
+        pl.DataFrame(
+            {
+                "coupon_id": coupon_ids[: redeemed.size][rd_sort].astype(str),
+                "order_id": order_ids[redeemed][rd_sort],
+                "redeemed_at": _timestamps(start, paid_time[rd_sort]),
+            }
+        ),
+        "redeemed_at",
+    )
 
     manifest = {
         "scale": asdict(scale) | {"start": start.isoformat(), "days": days},

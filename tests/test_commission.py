@@ -50,19 +50,62 @@ def two_loads(tiny_world: Path, make_database, data_dir: Path, tmp_path_factory)
         "clawback_commission, commission from marts.fct_commission_statements "
         "where accrual_month = date '2025-10-01' order by guide_id"
     )
+    status_sql = (
+        "select accrual_month, statement_status, sum(commission), sum(settled_commission), "
+        "sum(pending_commission) from marts.fct_commission_statements "
+        "group by accrual_month, statement_status order by accrual_month"
+    )
     # First drop: every file dated up to the cut-off (and the master data).
     _copy_world(tiny_world, landing, lambda p: p.parent.parent.name == "master" or p.stem <= CUTOFF)
     _siyu_run(env)
     october_first = query(url, sql)
+    status_first = query(url, status_sql)
     # Second drop: the rest arrives, including November refunds of October sales.
     _copy_world(tiny_world, landing, lambda p: p.stem > CUTOFF)
     _siyu_run(env)
-    return {"url": url, "first": october_first, "second": query(url, sql)}
+    return {
+        "url": url,
+        "first": october_first,
+        "second": query(url, sql),
+        "status_first": status_first,
+        "status_second": query(url, status_sql),
+    }
 
 
 def test_a_closed_month_gives_the_same_statements_to_the_cent(two_loads: dict) -> None:
     assert two_loads["first"], "October should have statements"
     assert two_loads["second"] == two_loads["first"]
+
+
+def test_lines_move_estimated_locked_settled_and_pending_is_what_is_not_settled(
+    two_loads: dict,
+) -> None:
+    import datetime as dt
+
+    october, november = dt.date(2025, 10, 1), dt.date(2025, 11, 1)
+    # Data through 14 November: October has closed (locked, not yet past the 15-day
+    # after-sales window), November is still an estimate; nothing is payable yet.
+    first = {
+        month: (status, total, settled, pending)
+        for month, status, total, settled, pending in two_loads["status_first"]
+    }
+    assert first[october][0] == "locked" and first[november][0] == "estimated"
+    assert all(settled == 0 and pending == total for _, total, settled, pending in first.values())
+    # Data through 29 November: October is settled and payable, nothing of it pending.
+    second = {
+        month: (status, total, settled, pending)
+        for month, status, total, settled, pending in two_loads["status_second"]
+    }
+    assert second[october][0] == "settled"
+    assert second[october][2] == second[october][1] and second[october][3] == 0
+    assert second[november][0] == "estimated" and second[november][3] == second[november][1]
+    # One status per month: every line of a statement shares it.
+    mixed = query(
+        two_loads["url"],
+        "select guide_id, accrual_month from marts.fct_commission_lines "
+        "group by guide_id, accrual_month having count(distinct line_status) > 1",
+    )
+    assert mixed == []
 
 
 def test_late_refunds_claw_back_in_the_month_of_the_refund(two_loads: dict) -> None:

@@ -27,6 +27,8 @@ MART_COLUMNS = [
     "net_sales",
     "member_net_sales",
     "private_domain_users",
+    "window_buyers",
+    "window_repeat_buyers",
     "new_members",
     "members",
 ]
@@ -88,9 +90,23 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
         .agg(pl.col("lost").min())
         .join(members.select("member_id", "union_id"), on="union_id", how="left")
     )
+    # Mall guide bindings: each lasts until the member's next binding.
+    bindings = (
+        _read(world, "mall", "guide_bindings")
+        .sort("member_id", "bound_at", "binding_id")
+        .with_columns(lost=pl.col("bound_at").shift(-1).over("member_id"))
+        .select(
+            pl.col("member_id").cast(pl.Int64).cast(pl.String),
+            pl.col("bound_at").alias("from"),
+            "lost",
+        )
+    )
+    service_links = pl.concat(
+        [relationships.select("member_id", pl.col("ts").alias("from"), "lost"), bindings]
+    )
     in_relationship = (
         lines.filter(~pl.col("online"))
-        .join(relationships.select("member_id", pl.col("ts").alias("from"), "lost"), on="member_id")
+        .join(service_links, on="member_id")
         .filter(
             (pl.col("from") <= pl.col("ts"))
             & (pl.col("lost").is_null() | (pl.col("lost") > pl.col("ts")))
@@ -139,11 +155,7 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
     days = pl.date_range(first, last, interval="1d", eager=True)
     grid = pl.DataFrame({"date_day": days}).join(brands, how="cross")
     # Private-domain users: people reachable at the end of each day, per brand.
-    campaigns = (
-        _read(world, "ads", "campaign_daily_reports")
-        .select("platform", "campaign_id", "brand_id")
-        .unique()
-    )
+    campaigns = _read(world, "master", "ad_campaigns").select("platform", "campaign_id", "brand_id")
     follows = _read(world, "ads", "follow_events").rename({"occurred_at": "ts"})
     unfollows = follows.filter(pl.col("event_type") == "unfollow").select(
         "openid", "campaign_id", pl.col("ts").alias("lost")
@@ -161,8 +173,26 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
     contact_spans = relationships.select(
         "brand_id", "member_id", pl.col("external_user_id").alias("follower"), "ts", "lost"
     )
+    groups = _read(world, "wecom", "community_groups").select("group_id", "brand_id")
+    group_events = _read(world, "wecom", "community_member_events").rename({"occurred_at": "ts"})
+    community_spans = (
+        group_events.filter(pl.col("event_type") == "join")
+        .join(groups, on="group_id")
+        .join(
+            group_events.filter(pl.col("event_type") == "leave").select(
+                "group_id", "external_user_id", pl.col("ts").alias("lost")
+            ),
+            on=["group_id", "external_user_id"],
+            how="left",
+        )
+        .with_columns(lost=pl.when(pl.col("lost") >= pl.col("ts")).then(pl.col("lost")))
+        .group_by("event_id", "external_user_id", "union_id", "ts", "brand_id")
+        .agg(pl.col("lost").min())
+        .join(members.select("member_id", "union_id"), on="union_id", how="left")
+        .select("brand_id", "member_id", pl.col("external_user_id").alias("follower"), "ts", "lost")
+    )
     reachable = (
-        pl.concat([ad_spans, contact_spans])
+        pl.concat([ad_spans, contact_spans, community_spans])
         .with_columns(
             person=pl.coalesce(pl.col("member_id"), pl.lit("follower:") + pl.col("follower")),
             start=day,
@@ -176,8 +206,29 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
         .group_by("date_day", "brand_id")
         .agg(private_domain_users=pl.col("person").n_unique())
     )
+    # Repurchase over the trailing 365-day window: buyers, and those with 2+ purchase days.
+    purchase_days = (
+        lines.drop_nulls("member_id").select("member_id", "brand_id", "date_day").unique()
+    )
+    window = (
+        pl.DataFrame({"day": days})
+        .join(purchase_days, how="cross")
+        .filter(
+            (pl.col("date_day") <= pl.col("day"))
+            & (pl.col("date_day") > pl.col("day") - dt.timedelta(days=365))
+        )
+        .group_by("day", "brand_id", "member_id")
+        .agg(purchase_days=pl.len())
+        .group_by("day", "brand_id")
+        .agg(
+            window_buyers=pl.len(),
+            window_repeat_buyers=(pl.col("purchase_days") >= 2).sum(),
+        )
+        .rename({"day": "date_day"})
+    )
     return (
         grid.join(friends, on=["date_day", "brand_id"], how="left")
+        .join(window, on=["date_day", "brand_id"], how="left")
         .join(sales, on=["date_day", "brand_id"], how="left")
         .join(registrations, on=["date_day", "brand_id"], how="left")
         .join(refunds, on=["date_day", "brand_id"], how="left")
@@ -329,3 +380,115 @@ def test_boost_rewards_follow_the_capped_rule(
     (sessions_total,) = query(url, "select sum(boost_rewards) from marts.fct_live_sessions")[0]
     (guides_total,) = query(url, "select sum(boost_reward) from marts.fct_guide_daily")[0]
     assert int(sessions_total) == int(guides_total) == expected
+
+
+def test_ad_spend_is_each_platforms_own_report_in_rmb(
+    materialised, pipeline_env: dict, tiny_world: Path
+) -> None:
+    # Each platform reports in its own shape: Tencent in fen, the others in RMB.
+    spend_columns = {
+        "tencent_ads": ("cost", 100),
+        "ocean_engine": ("stat_cost", 1),
+        "baidu_feed": ("cost", 1),
+    }
+    expected = {
+        platform: sum(Decimal(v) for v in _read(tiny_world, "ads", f"{platform}_reports")[column])
+        / divisor
+        for platform, (column, divisor) in spend_columns.items()
+    }
+    rows = query(
+        pipeline_env["WAREHOUSE_URL"],
+        "select platform, sum(spend) from marts.fct_ad_spend_daily group by platform",
+    )
+    assert {platform: Decimal(str(spend)) for platform, spend in rows} == expected
+
+
+def test_coupon_funnel_counts_what_the_files_show(
+    materialised, pipeline_env: dict, tiny_world: Path
+) -> None:
+    seconds = pl.col("redeemed_at").str.to_datetime() - pl.col("claimed_at").str.to_datetime()
+    coupons = (
+        _read(tiny_world, "mall", "coupons")
+        .join(_read(tiny_world, "mall", "coupon_redemptions"), on="coupon_id", how="left")
+        .join(
+            _read(tiny_world, "mall", "coupon_reminders")
+            .group_by("coupon_id")
+            .agg(pl.col("sent_at").min()),
+            on="coupon_id",
+            how="left",
+        )
+        .group_by("source_channel")
+        .agg(
+            claimed=pl.len(),
+            redeemed=pl.col("redeemed_at").is_not_null().sum(),
+            quick=(seconds <= dt.timedelta(hours=1)).sum(),
+            reminded=pl.col("sent_at").is_not_null().sum(),
+            after_reminder=(pl.col("sent_at") < pl.col("redeemed_at")).sum(),
+        )
+    )
+    expected = {r[0]: tuple(r[1:]) for r in coupons.sort("source_channel").iter_rows()}
+    rows = query(
+        pipeline_env["WAREHOUSE_URL"],
+        "select source_channel, sum(coupons_claimed), sum(coupons_redeemed), "
+        "sum(redeemed_within_quick_window), sum(coupons_reminded), sum(redeemed_after_reminder) "
+        "from marts.fct_coupon_funnel group by source_channel",
+    )
+    assert {r[0]: tuple(int(v) for v in r[1:]) for r in rows} == expected
+    # The funnel narrows: most coupons are never redeemed, some within the hour.
+    for claimed, redeemed, quick, _, _ in expected.values():
+        assert claimed > redeemed >= quick
+
+
+def test_community_groups_count_members_and_group_gmv(
+    materialised, pipeline_env: dict, tiny_world: Path
+) -> None:
+    events = _read(tiny_world, "wecom", "community_member_events")
+    expected_members = dict.fromkeys(_read(tiny_world, "wecom", "community_groups")["group_id"], 0)
+    expected_members |= dict(
+        events.group_by("group_id")
+        .agg((pl.col("event_type") == "join").sum() - (pl.col("event_type") == "leave").sum())
+        .iter_rows()
+    )
+    orders = _read(tiny_world, "mall", "orders").filter(
+        (pl.col("status") == "paid") & pl.col("community_group_id").is_not_null()
+    )
+    lines = _read(tiny_world, "mall", "order_lines").join(orders, on="order_id")
+    expected_gmv = sum(Decimal(v) for v in lines["paid_amount"])
+    url = pipeline_env["WAREHOUSE_URL"]
+    last = query(
+        url,
+        "select group_id, members from marts.fct_community_daily "
+        "where date_day = (select max(date_day) from marts.fct_community_daily)",
+    )
+    assert dict(last) == expected_members
+    ((gmv, orders_through_groups),) = query(
+        url, "select sum(gmv), sum(orders) from marts.fct_community_daily"
+    )
+    assert Decimal(str(gmv)) == expected_gmv > 0
+    assert orders_through_groups == orders.height
+    # The operator's code never replaces a guide: those lines keep their credited guide.
+    ((with_operator, also_guided),) = query(
+        url,
+        "select count(*), count(credited_guide_id) from intermediate.int_order_lines_credited "
+        "where community_operator_id is not null",
+    )
+    assert with_operator == lines.height and also_guided > 0
+
+
+def test_guides_active_contacts_are_the_contacts_not_deleted(
+    materialised, pipeline_env: dict, tiny_world: Path
+) -> None:
+    events = _read(tiny_world, "wecom", "contact_events")
+    expected = {
+        int(guide): int(net)
+        for guide, net in events.group_by("guide_id")
+        .agg((pl.col("event_type") == "add").sum() - (pl.col("event_type") == "delete").sum())
+        .iter_rows()
+    }
+    rows = query(
+        pipeline_env["WAREHOUSE_URL"],
+        "select guide_id, active_contacts from marts.fct_guide_daily "
+        "where date_day = (select max(date_day) from marts.fct_guide_daily)",
+    )
+    actual = {guide: contacts for guide, contacts in rows if guide in expected}
+    assert actual == expected

@@ -17,12 +17,16 @@ cohorts as (
 
 reports as (
 
-    select
-        report_date as date_day,
-        {{ dbt.concat(["'ad:'", "platform"]) }} as acquisition_channel,
-        sum(spend) as spend
-    from {{ ref('stg_ads__campaign_daily_reports') }}
-    group by report_date, platform
+    -- Straight from each platform's own staged report, not from the union.
+    {% for platform in ['tencent_ads', 'ocean_engine', 'baidu_feed'] %}
+        select
+            report_date as date_day,
+            'ad:{{ platform }}' as acquisition_channel,
+            sum(spend) as spend
+        from {{ ref('stg_ads__' ~ platform ~ '_reports') }}
+        group by report_date
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 )
 

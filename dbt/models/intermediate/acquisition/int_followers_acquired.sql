@@ -1,5 +1,5 @@
-{#- One row per acquisition of a follower: an ad follow (paid, per platform and campaign) or a
-    WeCom contact added by a guide (organic). Each carries the member it resolves to, if any,
+{#- One row per acquisition of a follower: an ad follow (paid, per platform and campaign), a
+    WeCom contact added by a guide or a join of a brand's customer group (organic). Each carries the member it resolves to, if any,
     and when the follower was first lost again (unfollow / contact deleted). -#}
 
 with
@@ -16,13 +16,21 @@ contact_events as (
 
 ),
 
-report_campaigns as (
+community_events as (
 
-    select distinct
-        platform,
-        campaign_id,
-        brand_id
-    from {{ ref('stg_ads__campaign_daily_reports') }}
+    select * from {{ ref('stg_wecom__community_member_events') }}
+
+),
+
+community_groups as (
+
+    select * from {{ ref('stg_wecom__community_groups') }}
+
+),
+
+ad_campaigns as (
+
+    select * from {{ ref('stg_master__ad_campaigns') }}
 
 ),
 
@@ -58,6 +66,14 @@ relationship_events as (
         event_type = 'add' as is_gain,
         occurred_at
     from contact_events
+    union all
+    select
+        'community' as relationship_kind,
+        event_id,
+        {{ dbt.concat(["group_id", "'|'", "external_user_id"]) }} as relationship_key,
+        event_type = 'join' as is_gain,
+        occurred_at
+    from community_events
 
 ),
 
@@ -88,7 +104,7 @@ ad_follows as (
         true as is_paid,
         follow_events.platform,
         follow_events.campaign_id,
-        report_campaigns.brand_id,
+        ad_campaigns.brand_id,
         cast(null as {{ dbt.type_bigint() }}) as guide_id,
         follow_events.openid as follower_key,
         follow_events.occurred_at as acquired_at,
@@ -96,10 +112,10 @@ ad_follows as (
         members.member_id,
         losses.lost_at
     from follow_events
-    inner join report_campaigns
+    inner join ad_campaigns
         on
-            follow_events.platform = report_campaigns.platform
-            and follow_events.campaign_id = report_campaigns.campaign_id
+            follow_events.platform = ad_campaigns.platform
+            and follow_events.campaign_id = ad_campaigns.campaign_id
     left join members
         on follow_events.openid = members.openid
     left join losses
@@ -134,11 +150,41 @@ guide_adds as (
 
 ),
 
+community_joins as (
+
+    select
+        community_events.event_id as acquisition_id,
+        'community_join' as acquisition_channel,
+        false as is_paid,
+        cast(null as {{ dbt.type_string() }}) as platform,
+        cast(null as {{ dbt.type_string() }}) as campaign_id,
+        community_groups.brand_id,
+        cast(null as {{ dbt.type_bigint() }}) as guide_id,
+        community_events.external_user_id as follower_key,
+        community_events.occurred_at as acquired_at,
+        community_events.occurred_date as acquired_date,
+        members.member_id,
+        losses.lost_at
+    from community_events
+    inner join community_groups
+        on community_events.group_id = community_groups.group_id
+    left join members
+        on community_events.union_id = members.union_id
+    left join losses
+        on
+            losses.relationship_kind = 'community'
+            and community_events.event_id = losses.acquisition_id
+    where community_events.event_type = 'join'
+
+),
+
 unioned as (
 
     select * from ad_follows
     union all
     select * from guide_adds
+    union all
+    select * from community_joins
 
 )
 

@@ -1,7 +1,8 @@
 {#- Every paid order line of every channel with the guide it is credited to and why, by the
     precedence of kpis.md. Online (mall, live): the share guide, else the service guide at
     payment time, else none. Offline (POS): the guide on the receipt, else the service guide
-    at payment time, else none. -#}
+    at payment time, else none. A community operator's code is kept beside the guide as its
+    own attribution and never replaces one. -#}
 
 with
 
@@ -20,6 +21,12 @@ service_relationships as (
 guides as (
 
     select * from {{ ref('stg_master__guides') }}
+
+),
+
+community_groups as (
+
+    select * from {{ ref('stg_wecom__community_groups') }}
 
 ),
 
@@ -63,7 +70,8 @@ credited as (
             when with_service_guide.guide_id is not null then 'receipt_guide'
             when with_service_guide.service_guide_id is not null then 'service'
             else 'none'
-        end as credit_reason
+        end as credit_reason,
+        with_service_guide.community_group_id
     from with_service_guide
 
 ),
@@ -73,10 +81,13 @@ final as (
     select
         credited.*,
         guides.home_brand_id as guide_home_brand_id,
-        coalesce(credited.brand_id <> guides.home_brand_id, false) as is_cross_brand
+        coalesce(credited.brand_id <> guides.home_brand_id, false) as is_cross_brand,
+        community_groups.operator_id as community_operator_id
     from credited
     left join guides
         on credited.credited_guide_id = guides.guide_id
+    left join community_groups
+        on credited.community_group_id = community_groups.group_id
 
 )
 

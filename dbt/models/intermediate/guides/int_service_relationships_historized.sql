@@ -1,23 +1,50 @@
 {#- The service relationship (服务关系) as a history: which guide a member belongs to, from
-    when (inclusive) until when (exclusive; null while current). Built from the guides' WeCom
-    contacts resolved to members: at any moment the member belongs to the guide whose contact
-    was added most recently among those not deleted. A transfer to another guide (a new add)
-    therefore moves the member from the transfer time on and never rewrites the past. -#}
+    when (inclusive) until when (exclusive; null while current). Built from two kinds of link:
+    the guides' WeCom contacts resolved to members (live until deleted) and the mall's guide
+    bindings (live until the member's next binding). At any moment the member belongs to the
+    guide of the most recently started live link. A transfer (a new binding or add) therefore
+    moves the member from the transfer time on and never rewrites the past. -#}
 
 with
 
-contacts as (
+followers as (
 
     select * from {{ ref('int_followers_acquired') }}
+
+),
+
+guide_bindings as (
+
+    select * from {{ ref('stg_mall__guide_bindings') }}
+
+),
+
+links as (
+
+    select
+        acquisition_id as link_id,
+        member_id,
+        guide_id,
+        acquired_at as started_at,
+        lost_at as ended_at
+    from followers
     where acquisition_channel = 'guide_add' and member_id is not null
+    union all
+    select
+        binding_id as link_id,
+        member_id,
+        guide_id,
+        bound_at as started_at,
+        lead(bound_at) over (partition by member_id order by bound_at, binding_id) as ended_at
+    from guide_bindings
 
 ),
 
 change_points as (
 
-    select member_id, acquired_at as changed_at from contacts
+    select member_id, started_at as changed_at from links
     union
-    select member_id, lost_at as changed_at from contacts where lost_at is not null
+    select member_id, ended_at as changed_at from links where ended_at is not null
 
 ),
 
@@ -33,22 +60,22 @@ segments as (
 
 segment_guides as (
 
-    -- The most recently added contact still active at the start of each segment.
+    -- The most recently started link still live at the start of each segment.
     select
         segments.member_id,
         segments.segment_start,
         segments.segment_end,
-        contacts.guide_id,
+        links.guide_id,
         row_number() over (
             partition by segments.member_id, segments.segment_start
-            order by contacts.acquired_at desc, contacts.acquisition_id desc
+            order by links.started_at desc, links.link_id desc
         ) as recency_rank
     from segments
-    inner join contacts
+    inner join links
         on
-            segments.member_id = contacts.member_id
-            and contacts.acquired_at <= segments.segment_start
-            and (contacts.lost_at is null or contacts.lost_at > segments.segment_start)
+            segments.member_id = links.member_id
+            and links.started_at <= segments.segment_start
+            and (links.ended_at is null or links.ended_at > segments.segment_start)
 
 ),
 

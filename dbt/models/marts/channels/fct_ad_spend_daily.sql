@@ -5,7 +5,7 @@ with
 
 reports as (
 
-    select * from {{ ref('stg_ads__campaign_daily_reports') }}
+    select * from {{ ref('int_ad_reports_unioned') }}
 
 ),
 

@@ -1,7 +1,11 @@
 {#- The commission ledger, one row per credited order line (a sale) and per refund of one (a
     clawback, accrued in the month of the refund), each with the rule version and rate used:
     the rule in force on the line's payment date. Amounts are rounded to the cent per line,
-    so a statement is exactly the sum of its lines. -#}
+    so a statement is exactly the sum of its lines. Each line's status as of the data's last
+    day: estimated while its month is open, locked once the month has closed, settled once
+    the after-sales window (var commission_settlement_days) past the month's end has gone. -#}
+
+{%- set settlement_days = var('commission_settlement_days') -%}
 
 with
 
@@ -21,6 +25,12 @@ refunds as (
 rules as (
 
     select * from {{ ref('commission_rules') }}
+
+),
+
+data_through as (
+
+    select max(paid_date) as last_day from {{ ref('int_order_lines_credited') }}
 
 ),
 
@@ -94,12 +104,35 @@ unioned as (
 
 ),
 
-final as (
+with_month as (
 
     select
         unioned.*,
         cast({{ dbt.date_trunc('month', 'unioned.accrual_date') }} as date) as accrual_month
     from unioned
+
+),
+
+final as (
+
+    select
+        with_month.*,
+        cast(
+            {{ dbt.dateadd('day', settlement_days, dbt.last_day('with_month.accrual_month', 'month')) }}
+            as date
+        ) as settles_on,
+        case
+            when data_through.last_day <= {{ dbt.last_day('with_month.accrual_month', 'month') }}
+                then 'estimated'
+            when
+                data_through.last_day
+                < {{ dbt.dateadd('day', settlement_days, dbt.last_day('with_month.accrual_month', 'month')) }}
+                then 'locked'
+            else 'settled'
+        end as line_status,
+        data_through.last_day as status_as_of
+    from with_month
+    cross join data_through
 
 )
 

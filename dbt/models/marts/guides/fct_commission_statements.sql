@@ -1,4 +1,6 @@
-{#- Per guide and month: the commission statement, the exact sum of its ledger lines. -#}
+{#- Per guide and month: the commission statement, the exact sum of its ledger lines, with
+    its status (all lines of a month share one) and what is still pending: pending =
+    commission − settled (kpis.md). -#}
 
 with
 
@@ -19,7 +21,12 @@ final as (
         sum(case when line_kind = 'sale' then commission_amount else 0 end) as sales_commission,
         sum(case when line_kind = 'clawback' then commission_amount else 0 end)
             as clawback_commission,
-        sum(commission_amount) as commission
+        sum(commission_amount) as commission,
+        sum(case when line_status = 'settled' then commission_amount else 0 end)
+            as settled_commission,
+        sum(case when line_status <> 'settled' then commission_amount else 0 end)
+            as pending_commission,
+        max(line_status) as statement_status
     from commission_lines
     group by guide_id, accrual_month
 

@@ -1,6 +1,7 @@
-{#- Per guide and business day (days with any activity): WeCom friends, credited sales split
+{#- Per guide and business day, every day from the guide's first activity to the data's last
+    day: WeCom friends (and the active contacts at the end of the day), credited sales split
     online / offline / cross-brand, and contact conversion within the attribution window
-    (contacts added that day who paid within it). Summable measures only. -#}
+    (contacts added that day who paid within it). -#}
 
 {%- set window_days = var('attribution_window_days') -%}
 
@@ -94,13 +95,49 @@ contact_conversions as (
 
 ),
 
-guide_days as (
+activity_days as (
 
     select guide_id, date_day from friends
     union
     select guide_id, date_day from sales
     union
     select guide_id, date_day from boosts_per_day
+
+),
+
+bounds as (
+
+    select
+        min(date_day) as first_day,
+        max(date_day) as last_day
+    from activity_days
+
+),
+
+calendar as (
+
+    {{ date_spine('(select first_day from bounds)', '(select last_day from bounds)') }}
+
+),
+
+guide_starts as (
+
+    select
+        guide_id,
+        min(date_day) as first_day
+    from activity_days
+    group by guide_id
+
+),
+
+guide_days as (
+
+    select
+        guide_starts.guide_id,
+        calendar.date_day
+    from guide_starts
+    inner join calendar
+        on calendar.date_day >= guide_starts.first_day
 
 ),
 
@@ -112,6 +149,11 @@ final as (
         coalesce(friends.new_friends, 0) as new_friends,
         coalesce(friends.deleted_friends, 0) as deleted_friends,
         coalesce(friends.new_friends, 0) - coalesce(friends.deleted_friends, 0) as net_friends,
+        sum(coalesce(friends.new_friends, 0) - coalesce(friends.deleted_friends, 0)) over (
+            partition by guide_days.guide_id
+            order by guide_days.date_day
+            rows between unbounded preceding and current row
+        ) as active_contacts,
         coalesce(contact_conversions.contacts_converted, 0) as contacts_converted,
         coalesce(sales.credited_orders, 0) as credited_orders,
         coalesce(sales.buyers, 0) as buyers,

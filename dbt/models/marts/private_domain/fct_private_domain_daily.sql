@@ -52,9 +52,15 @@ mall_orders as (
 
 ),
 
-followers as (
+service_relationships as (
 
-    select * from {{ ref('int_followers_acquired') }}
+    select * from {{ ref('int_service_relationships_historized') }}
+
+),
+
+repurchase_spans as (
+
+    select * from {{ ref('int_repurchase_spans_merged') }}
 
 ),
 
@@ -114,15 +120,17 @@ friends as (
 
 offline_lines_in_relationship as (
 
-    -- Offline lines whose buyer was a guide's WeCom contact (service relationship) when paying.
+    -- Offline lines whose buyer had a service guide (WeCom contact or mall binding) when paying.
     select distinct order_lines.order_line_key
     from order_lines
-    inner join followers
+    inner join service_relationships
         on
-            order_lines.member_id = followers.member_id
-            and followers.acquisition_channel = 'guide_add'
-            and followers.acquired_at <= order_lines.paid_at
-            and (followers.lost_at is null or followers.lost_at > order_lines.paid_at)
+            order_lines.member_id = service_relationships.member_id
+            and service_relationships.valid_from <= order_lines.paid_at
+            and (
+                service_relationships.valid_to is null
+                or service_relationships.valid_to > order_lines.paid_at
+            )
     where not order_lines.is_online
 
 ),
@@ -207,6 +215,47 @@ reachability as (
 
 ),
 
+window_buyer_changes as (
+
+    -- The same +1 / -1 counting for buyers and repeat buyers of the trailing window.
+    select
+        case
+            when repurchase_spans.counts_from < bounds.first_day then bounds.first_day
+            else repurchase_spans.counts_from
+        end as date_day,
+        repurchase_spans.brand_id,
+        repurchase_spans.span_kind,
+        1 as change
+    from repurchase_spans
+    cross join bounds
+    where repurchase_spans.counts_from <= bounds.last_day
+    union all
+    select
+        repurchase_spans.counts_until as date_day,
+        repurchase_spans.brand_id,
+        repurchase_spans.span_kind,
+        -1 as change
+    from repurchase_spans
+    cross join bounds
+    where
+        repurchase_spans.counts_until <= bounds.last_day
+        and repurchase_spans.counts_until > bounds.first_day
+
+),
+
+window_buyers as (
+
+    select
+        date_day,
+        brand_id,
+        sum(case when span_kind = 'buyer' then change else 0 end) as window_buyers_change,
+        sum(case when span_kind = 'repeat_buyer' then change else 0 end)
+            as window_repeat_buyers_change
+    from window_buyer_changes
+    group by 1, 2
+
+),
+
 registrations as (
 
     -- Members registered before the first day count from the first day on.
@@ -249,6 +298,16 @@ final as (
             order by grid.date_day
             rows between unbounded preceding and current row
         ) as private_domain_users,
+        sum(coalesce(window_buyers.window_buyers_change, 0)) over (
+            partition by grid.brand_id
+            order by grid.date_day
+            rows between unbounded preceding and current row
+        ) as window_buyers,
+        sum(coalesce(window_buyers.window_repeat_buyers_change, 0)) over (
+            partition by grid.brand_id
+            order by grid.date_day
+            rows between unbounded preceding and current row
+        ) as window_repeat_buyers,
         coalesce(registrations.new_members, 0) as new_members,
         sum(coalesce(registrations.new_members, 0)) over (
             partition by grid.brand_id
@@ -266,6 +325,8 @@ final as (
         on grid.date_day = refunded.date_day and grid.brand_id = refunded.brand_id
     left join reachability
         on grid.date_day = reachability.date_day and grid.brand_id = reachability.brand_id
+    left join window_buyers
+        on grid.date_day = window_buyers.date_day and grid.brand_id = window_buyers.brand_id
 
 )
 

@@ -19,6 +19,7 @@ renamed as (
         member_id,
         brand_id,
         share_guide_id,
+        community_group_id,
         status as order_status,
         created_at,
         paid_at,

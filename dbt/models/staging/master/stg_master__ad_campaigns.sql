@@ -2,13 +2,13 @@ with
 
 source as (
 
-    select * from {{ source('ads', 'campaign_daily_reports') }}
+    select * from {{ source('master', 'ad_campaigns') }}
 
 ),
 
 deduplicated as (
 
-    {{ latest_load('source', partition_by='platform, campaign_id, report_date') }}
+    {{ latest_load('source', partition_by='campaign_id') }}
 
 ),
 
@@ -19,11 +19,6 @@ renamed as (
         campaign_id,
         campaign_name,
         brand_id,
-        report_date,
-        impressions,
-        clicks,
-        follows,
-        spend,
         _batch_id as batch_id,
         _source_file as source_file,
         _loaded_at as loaded_at

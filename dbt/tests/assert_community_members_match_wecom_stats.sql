@@ -1,0 +1,11 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_community_daily'}}}) }}
+{#- Members counted from join / leave events equal WeCom's own end-of-day statistics on every
+    day it reports. -#}
+
+select
+    date_day,
+    group_id,
+    members,
+    reported_members
+from {{ ref('fct_community_daily') }}
+where reported_members is not null and reported_members <> members
