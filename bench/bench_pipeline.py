@@ -23,13 +23,13 @@ from extract.schemas import SCHEMAS
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _timed(label: str, args: list[str], env: dict[str, str]) -> float:
+def timed(label: str, args: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
     result = subprocess.run(args, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"{label} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    print(f"{label:<34} {elapsed:>8.1f} s", flush=True)
+    print(f"{label:<44} {elapsed:>8.1f} s", flush=True)
     return elapsed
 
 
@@ -51,9 +51,9 @@ def main(scale: str) -> None:
                 "DAGSTER_HOME": str(data / "dagster"),
             }
             print(f"scale {scale}")
-            _timed("generate", [siyu, "generate", "--scale", scale], env)
-            _timed("run 1 (load + dbt build + checks)", [siyu, "run"], env)
-            _timed("run 2 (files skipped, dbt build)", [siyu, "run"], env)
+            timed("generate", [siyu, "generate", "--scale", scale], env)
+            timed("run 1 (load + dbt build + checks)", [siyu, "run"], env)
+            timed("run 2 (files skipped, dbt build)", [siyu, "run"], env)
             with psycopg.connect(url) as conn:
                 rows = sum(
                     conn.execute(f"select count(*) from {s.qualified_table}").fetchone()[0]

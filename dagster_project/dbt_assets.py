@@ -37,11 +37,29 @@ class SiyuDbtTranslator(DagsterDbtTranslator):
         return fqn[2] if len(fqn) > 3 else fqn[1]
 
 
+# Models reading what Siyu's own Python assets write (source `ml`) run after those assets;
+# every other model runs before them. Two dbt ops, one dbt project, the same rules.
+AFTER_PYTHON_ASSETS = "source:ml+"
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=SiyuDbtTranslator(),
+    exclude=AFTER_PYTHON_ASSETS,
 )
 def siyu_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
     """dbt build: models, then their tests, reported as asset checks."""
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=SiyuDbtTranslator(),
+    select=AFTER_PYTHON_ASSETS,
+    name="siyu_dbt_assets_after_python",
+)
+def siyu_dbt_assets_after_python(context: AssetExecutionContext, dbt: DbtCliResource):
+    """dbt build of the models that join what the Python assets wrote (dim_members, ...)."""
     yield from dbt.cli(["build"], context=context).stream()

@@ -86,7 +86,6 @@ from by_guide
 full outer join credited on by_guide.date_day = credited.date_day
 left join by_group on by_guide.date_day = by_group.date_day
 where
-    by_guide.gmv is null
-    or credited.gmv is null
-    or by_guide.gmv <> credited.gmv
-    or by_group.gmv <> by_guide.gmv
+    -- days without credited sales have guide rows with 0 (the guide grid is complete)
+    coalesce(by_guide.gmv, 0) <> coalesce(credited.gmv, 0)
+    or coalesce(by_group.gmv, 0) <> coalesce(by_guide.gmv, 0)

@@ -1,0 +1,149 @@
+{#- Members per brand, month and lifecycle segment, with where they came from: for each
+    month up to the as-of date, every member × brand related by the month's end (the as-of
+    date for its own month) in its segment at that day, and the segment it held at the
+    previous month's end ('none' when it first appears). Counts by segment are the sums over
+    previous_segment; transitions such as active → sleeping or churned → active
+    (reactivated) are the rows where the two differ. Thresholds are the brand's as of the
+    as-of date. -#}
+
+with
+
+related as (
+
+    select * from {{ ref('int_member_brands_related') }}
+
+),
+
+order_lines as (
+
+    select * from {{ ref('int_order_lines_resolved') }}
+
+),
+
+thresholds as (
+
+    select * from {{ ref('int_brand_lifecycle_thresholds') }}
+
+),
+
+bounds as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'min(first_related_date)') }} as date) as first_month,
+        {{ as_of_date() }} as last_day
+    from related
+
+),
+
+days as (
+
+    {{ date_spine('(select first_month from bounds)', '(select last_day from bounds)') }}
+
+),
+
+period_ends as (
+
+    -- Month ends, and the as-of date closing its own month.
+    select
+        cast({{ dbt.date_trunc('month', 'days.date_day') }} as date) as month_start,
+        max(days.date_day) as period_end
+    from days
+    group by cast({{ dbt.date_trunc('month', 'days.date_day') }} as date)
+
+),
+
+purchase_days as (
+
+    select distinct
+        member_key,
+        brand_id,
+        paid_date
+    from order_lines
+
+),
+
+purchase_spans as (
+
+    -- Each purchase day is the last purchase until the next one.
+    select
+        member_key,
+        brand_id,
+        paid_date,
+        lead(paid_date) over (partition by member_key, brand_id order by paid_date)
+            as next_paid_date,
+        min(paid_date) over (partition by member_key, brand_id) as first_paid_date
+    from purchase_days
+
+),
+
+member_months as (
+
+    select
+        related.member_key,
+        related.brand_id,
+        period_ends.month_start,
+        period_ends.period_end,
+        purchase_spans.first_paid_date,
+        purchase_spans.paid_date as last_paid_date
+    from related
+    inner join period_ends
+        on related.first_related_date <= period_ends.period_end
+    left join purchase_spans
+        on
+            related.member_key = purchase_spans.member_key
+            and related.brand_id = purchase_spans.brand_id
+            and purchase_spans.paid_date <= period_ends.period_end
+            and (
+                purchase_spans.next_paid_date is null
+                or purchase_spans.next_paid_date > period_ends.period_end
+            )
+
+),
+
+segmented as (
+
+    select
+        member_months.member_key,
+        member_months.brand_id,
+        member_months.month_start,
+        {{ lifecycle_segment(
+            dbt.datediff('member_months.first_paid_date', 'member_months.period_end', 'day'),
+            dbt.datediff('member_months.last_paid_date', 'member_months.period_end', 'day'),
+            'thresholds'
+        ) }} as lifecycle_segment
+    from member_months
+    inner join thresholds
+        on member_months.brand_id = thresholds.brand_id
+
+),
+
+transitions as (
+
+    select
+        month_start,
+        brand_id,
+        lifecycle_segment,
+        coalesce(
+            lag(lifecycle_segment) over (
+                partition by member_key, brand_id order by month_start
+            ),
+            'none'
+        ) as previous_segment
+    from segmented
+
+),
+
+final as (
+
+    select
+        month_start,
+        brand_id,
+        lifecycle_segment,
+        previous_segment,
+        count(*) as members
+    from transitions
+    group by month_start, brand_id, lifecycle_segment, previous_segment
+
+)
+
+select * from final
