@@ -1,5 +1,6 @@
 {#- One row per acquisition of a follower: an ad follow (paid, per platform and campaign), a
-    WeCom contact added by a guide or a join of a brand's customer group (organic). Each carries the member it resolves to, if any,
+    WeCom contact of a guide — added by the guide, through the store's QR code or in a live
+    room — or a join of a brand's customer group (organic). Each carries the member it resolves to, if any,
     and when the follower was first lost again (unfollow / contact deleted). -#}
 
 with
@@ -128,7 +129,11 @@ guide_adds as (
 
     select
         contact_events.event_id as acquisition_id,
-        'guide_add' as acquisition_channel,
+        case contact_events.add_way
+            when 'store_qr' then 'store_qr'
+            when 'live_room' then 'live_room'
+            else 'guide_add'
+        end as acquisition_channel,
         false as is_paid,
         cast(null as {{ dbt.type_string() }}) as platform,
         cast(null as {{ dbt.type_string() }}) as campaign_id,

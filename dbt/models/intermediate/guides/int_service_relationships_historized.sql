@@ -28,7 +28,7 @@ links as (
         acquired_at as started_at,
         lost_at as ended_at
     from followers
-    where acquisition_channel = 'guide_add' and member_id is not null
+    where guide_id is not null and member_id is not null  -- WeCom contacts of guides
     union all
     select
         binding_id as link_id,

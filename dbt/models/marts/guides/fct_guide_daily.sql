@@ -17,7 +17,7 @@ credited_lines as (
 contacts as (
 
     select * from {{ ref('int_followers_acquired') }}
-    where acquisition_channel = 'guide_add'
+    where guide_id is not null  -- WeCom contacts, however added
 
 ),
 

@@ -179,28 +179,8 @@ refunded as (
 
 reachability_changes as (
 
-    -- +1 the day a person becomes reachable, -1 the day they no longer are; spans that
-    -- began before the first day count from the first day.
-    select
-        case
-            when touchpoint_spans.reachable_from < bounds.first_day then bounds.first_day
-            else touchpoint_spans.reachable_from
-        end as date_day,
-        touchpoint_spans.brand_id,
-        1 as change
-    from touchpoint_spans
-    cross join bounds
-    where touchpoint_spans.reachable_from <= bounds.last_day
-    union all
-    select
-        touchpoint_spans.reachable_until as date_day,
-        touchpoint_spans.brand_id,
-        -1 as change
-    from touchpoint_spans
-    cross join bounds
-    where
-        touchpoint_spans.reachable_until <= bounds.last_day
-        and touchpoint_spans.reachable_until > bounds.first_day
+    -- +1 the day a person becomes reachable, -1 the day they no longer are.
+    {{ span_changes('touchpoint_spans', 'reachable_from', 'reachable_until', ['brand_id']) }}
 
 ),
 
@@ -217,29 +197,10 @@ reachability as (
 
 window_buyer_changes as (
 
-    -- The same +1 / -1 counting for buyers and repeat buyers of the trailing window.
-    select
-        case
-            when repurchase_spans.counts_from < bounds.first_day then bounds.first_day
-            else repurchase_spans.counts_from
-        end as date_day,
-        repurchase_spans.brand_id,
-        repurchase_spans.span_kind,
-        1 as change
-    from repurchase_spans
-    cross join bounds
-    where repurchase_spans.counts_from <= bounds.last_day
-    union all
-    select
-        repurchase_spans.counts_until as date_day,
-        repurchase_spans.brand_id,
-        repurchase_spans.span_kind,
-        -1 as change
-    from repurchase_spans
-    cross join bounds
-    where
-        repurchase_spans.counts_until <= bounds.last_day
-        and repurchase_spans.counts_until > bounds.first_day
+    -- The same counting for buyers and repeat buyers of the trailing window.
+    {{ span_changes(
+        'repurchase_spans', 'counts_from', 'counts_until', ['brand_id', 'span_kind']
+    ) }}
 
 ),
 

@@ -20,6 +20,7 @@ renamed as (
         external_user_id,
         union_id,
         event_type,
+        add_way,
         occurred_at,
         cast(occurred_at as date) as occurred_date,
         _batch_id as batch_id,
