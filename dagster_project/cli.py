@@ -34,7 +34,9 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     out = Path(args.out) if args.out else settings.landing_dir
     start = dt.date.fromisoformat(args.start) if args.start else None
-    manifest = generate(args.scale, args.seed, out, start=start, days=args.days)
+    manifest = generate(
+        args.scale, args.seed, out, start=start, days=args.days, defects=args.defects
+    )
     rows = sum(e["rows"] for e in manifest["entities"].values())
     _echo(
         f"generated the {args.scale!r} world (seed {args.seed}) into {out}: "
@@ -64,16 +66,24 @@ def cmd_warehouse(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Materialise every asset once: extract → raw → dbt build → checks."""
-    if not any(settings.landing_dir.glob("*/*/*.csv")):
+    if not any(settings.landing_dir.glob("*/*/*.*")):
         _echo(
             f"no source files under {settings.landing_dir}: run `siyu generate` first "
             "(or set SIYU_LANDING_DIR)"
         )
         return 2
+    as_of = getattr(args, "as_of", None)
+    if as_of:
+        try:
+            dt.date.fromisoformat(as_of)
+        except ValueError:
+            _echo(f"--as-of must be a date as YYYY-MM-DD, got {as_of!r}")
+            return 2
+        os.environ["SIYU_AS_OF_DATE"] = as_of  # dbt var as_of_date (member models)
     ensure_warehouse(settings)
     os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
-    from dagster import DagsterInstance
+    from dagster import AssetCheckSeverity, DagsterInstance
 
     from dagster_project.dbt_project import parse_dbt_project
 
@@ -95,10 +105,17 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
-    failed_checks = [c.check_name for c in checks if not c.passed]
+    failed = [c for c in checks if not c.passed]
+    errors = [c.check_name for c in failed if c.severity == AssetCheckSeverity.ERROR]
+    warnings = [
+        f"{c.asset_key.to_user_string()}:{c.check_name}"
+        for c in failed
+        if c.severity != AssetCheckSeverity.ERROR
+    ]
     _echo(
         f"daily_job succeeded in {elapsed:.0f}s (run {result.run_id}); "
-        f"{len(checks)} checks, {len(failed_checks)} failed {failed_checks or ''}"
+        f"{len(checks)} checks, {len(errors)} failed {errors or ''}"
+        + (f", {len(warnings)} warnings {warnings}" if warnings else "")
     )
     return 0
 
@@ -114,6 +131,39 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
             writer.writerow([c.name for c in cur.description])
             for row in cur:
                 writer.writerow(["" if v is None else v for v in row])
+    return 0
+
+
+AUDIENCES = ("audience_winback", "audience_churn_warning")
+
+
+def cmd_audience(args: argparse.Namespace, settings: Settings) -> int:
+    """Write an audience (marts.audience_*) as CSV for a CRM, to a file or stdout."""
+    import psycopg
+
+    if args.name not in AUDIENCES:
+        _echo(f"unknown audience {args.name!r}; choose one of {', '.join(AUDIENCES)}")
+        return 2
+    ensure_warehouse(settings)
+    out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
+    try:
+        with psycopg.connect(settings.warehouse_url) as conn, conn.cursor() as cur:
+            try:
+                cur.execute(f"select * from marts.{args.name} order by 1, 2")
+            except psycopg.errors.UndefinedTable:
+                _echo(f"marts.{args.name} does not exist yet: run `siyu run` first")
+                return 1
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow([c.name for c in cur.description])
+            rows = 0
+            for row in cur:
+                writer.writerow(["" if v is None else v for v in row])
+                rows += 1
+    finally:
+        if args.out:
+            out.close()
+    if args.out:
+        _echo(f"{rows:,} members of {args.name} written to {args.out}")
     return 0
 
 
@@ -181,7 +231,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Generate the demo world if missing, run everything, deploy dashboards, serve."""
     if not (settings.landing_dir / "manifest.json").exists():
         gen = argparse.Namespace(
-            scale=args.scale, seed=settings.seed, out=None, start=None, days=None
+            scale=args.scale, seed=settings.seed, out=None, start=None, days=None, defects=None
         )
         cmd_generate(gen, settings)
     if cmd_run(args, settings) != 0:
@@ -203,6 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", help="folder to write (default: the landing folder)")
     gen.add_argument("--start", help="first day, YYYY-MM-DD (default: the preset's)")
     gen.add_argument("--days", type=int, help="number of days (default: the preset's)")
+    gen.add_argument(
+        "--defects",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="inject source defects (default: on for demo, off for tiny)",
+    )
     gen.set_defaults(func=cmd_generate)
 
     wh = sub.add_parser("warehouse", help="the embedded PostgreSQL")
@@ -210,11 +266,20 @@ def build_parser() -> argparse.ArgumentParser:
     wh.set_defaults(func=cmd_warehouse)
 
     run = sub.add_parser("run", help="materialise every asset (extract → raw → dbt → checks)")
+    run.add_argument(
+        "--as-of", help="compute member models as of this day, YYYY-MM-DD (default: today)"
+    )
     run.set_defaults(func=cmd_run)
 
     sql = sub.add_parser("sql", help="run one query on the warehouse, print CSV with a header")
     sql.add_argument("query")
     sql.set_defaults(func=cmd_sql)
+
+    aud = sub.add_parser("audience", help="export an activation audience as CSV")
+    aud.add_argument("action", choices=["export"])
+    aud.add_argument("name", help=f"one of {', '.join(AUDIENCES)}")
+    aud.add_argument("--out", help="CSV file to write (default: standard output)")
+    aud.set_defaults(func=cmd_audience)
 
     dash = sub.add_parser("dashboards", help="Superset dashboards kept in dashboards/")
     dash.add_argument("action", choices=["deploy"])

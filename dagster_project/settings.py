@@ -55,6 +55,16 @@ class Settings:
         return self.data_dir / "pg"
 
     @property
+    def source_api_url(self) -> str | None:
+        """Base URL of the sources' HTTP APIs (mall, ads, live); unset: read landed files."""
+        return os.environ.get("SIYU_SOURCE_API_URL") or None
+
+    @property
+    def spool_dir(self) -> Path:
+        """Where API pages are written before the loader commits them."""
+        return self.data_dir / "spool"
+
+    @property
     def landing_dir(self) -> Path:
         """Where source files land (the generated demo world by default)."""
         return Path(os.environ.get("SIYU_LANDING_DIR", self.data_dir / "landing")).resolve()

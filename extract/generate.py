@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from extract.defects import DefectRates, inject_defects
 from extract.world import (
     AD_PLATFORMS,
     BRANDS,
@@ -44,6 +45,26 @@ def _seasonality(days: np.ndarray, start: dt.date, category: np.ndarray) -> np.n
     double11 = (month == 11) & (day_of_month >= 9) & (day_of_month <= 11)
     six18 = (month == 6) & (day_of_month >= 16) & (day_of_month <= 18)
     return np.where(double11 | six18, 1.0, weight * 0.6)
+
+
+# Chinese New Year's Eve, per year: stores go quiet for a week from it.
+CNY_EVES = {
+    2024: dt.date(2024, 2, 9),
+    2025: dt.date(2025, 1, 28),
+    2026: dt.date(2026, 2, 16),
+    2027: dt.date(2027, 2, 5),
+}
+CNY_STORE_TRAFFIC = 0.3  # share of the usual store purchases in that week
+LATE_ORDER_SHARE = 0.03  # mall orders arriving in a later day's extract
+
+
+def _cny_week(days: np.ndarray, start: dt.date) -> np.ndarray:
+    """True for day offsets in the week from a Chinese New Year's Eve."""
+    quiet = np.zeros(days.shape, dtype=bool)
+    for eve in CNY_EVES.values():
+        offset = (eve - start).days
+        quiet |= (days >= offset) & (days < offset + 7)
+    return quiet
 
 
 def _platform_report(platform: str, reports: pl.DataFrame) -> tuple[pl.DataFrame, str]:
@@ -88,6 +109,8 @@ def _names(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def _ids(prefix: str, n: int, width: int = 8) -> np.ndarray:
+    if n == 0:
+        return np.array([], dtype=str)
     return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width))
 
 
@@ -105,16 +128,32 @@ class WorldWriter:
         self.out = out
         self.manifest: dict[str, dict[str, int]] = {}
 
-    def daily(self, source: str, entity: str, frame: pl.DataFrame, day_column: str) -> None:
+    def daily(
+        self,
+        source: str,
+        entity: str,
+        frame: pl.DataFrame,
+        day_column: str,
+        drop: tuple[str, ...] = (),
+        json_lines: bool = False,
+    ) -> None:
+        """One file per day of ``day_column`` (the extract's day); ``drop`` helper columns.
+
+        ``json_lines``: write a JSON Lines export (``.jsonl``) instead of CSV.
+        """
         folder = self.out / source / entity
         folder.mkdir(parents=True, exist_ok=True)
         frame = frame.with_columns(pl.col(day_column).dt.date().alias("__day"))
         for (day,), part in frame.sort("__day", maintain_order=True).group_by(
             "__day", maintain_order=True
         ):
-            part.drop("__day").write_csv(
-                folder / f"{day.isoformat()}.csv", datetime_format=DATETIME_FORMAT
-            )
+            part = part.drop("__day", *drop)
+            if json_lines:
+                part.with_columns(pl.col(pl.Datetime).dt.strftime(DATETIME_FORMAT)).write_ndjson(
+                    folder / f"{day.isoformat()}.jsonl"
+                )
+            else:
+                part.write_csv(folder / f"{day.isoformat()}.csv", datetime_format=DATETIME_FORMAT)
         self.manifest[f"{source}__{entity}"] = {"rows": frame.height}
 
     def snapshot(self, source: str, entity: str, frame: pl.DataFrame) -> None:
@@ -125,9 +164,18 @@ class WorldWriter:
 
 
 def generate(
-    scale: Scale | str, seed: int, out: Path, start: dt.date | None = None, days: int | None = None
+    scale: Scale | str,
+    seed: int,
+    out: Path,
+    start: dt.date | None = None,
+    days: int | None = None,
+    defects: bool | DefectRates | None = None,
 ) -> dict:
-    """Generate a world and write it under ``out`` (replacing what was there)."""
+    """Generate a world and write it under ``out`` (replacing what was there).
+
+    ``defects``: None follows the preset (on in demo, off in tiny), True uses the default
+    rates, False none, or the rates to use.
+    """
     if isinstance(scale, str):
         if scale not in PRESETS:
             raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(PRESETS)}")
@@ -135,6 +183,9 @@ def generate(
     start = start or scale.start
     days = days or scale.days
     rng = np.random.default_rng(seed)
+    # A second stream for behaviour added later, so the main stream (and earlier worlds'
+    # figures) stay as they were.
+    aux = np.random.default_rng([seed, 1])
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)
@@ -261,13 +312,13 @@ def generate(
         .otherwise(pl.col("registered_at"))
         .alias("updated_at")
     )
-    writer.daily("mall", "members", members_file, "updated_at")
+    # Written at the end, with the second accounts and shared phones identity has to resolve.
 
     # --- purchases: buy till you die --------------------------------------------------
     # Each member buys at a personal rate while alive and may drop out after each purchase.
     rate_per_day = rng.gamma(shape=0.8, scale=1 / 40, size=n)
     dropout = rng.beta(1.2, 4.0, size=n)
-    cross_brand = rng.beta(2.0, 3.0, size=n)
+    cross_brand = rng.beta(6.0, 2.0, size=n)
     t = np.maximum(registered, 0).astype(np.float64)
     alive = np.ones(n, dtype=bool)
     buyer_idx, buy_time = [], []
@@ -301,6 +352,15 @@ def generate(
     buyer, when, brand = buyer[order_sort], when[order_sort], brand[order_sort]
     channel = rng.choice(
         np.array(list(CHANNEL_WEIGHTS)), buyer.size, p=np.array(list(CHANNEL_WEIGHTS.values()))
+    )
+    # Chinese New Year: stores close or go quiet for the week from New Year's Eve.
+    quiet = _cny_week(when // SECONDS_PER_DAY, start) & (channel == "pos")
+    keep_pos = ~quiet | (aux.random(buyer.size) < CNY_STORE_TRAFFIC)
+    buyer, when, brand, channel = (
+        buyer[keep_pos],
+        when[keep_pos],
+        brand[keep_pos],
+        channel[keep_pos],
     )
 
     def pick_skus(brands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -362,7 +422,7 @@ def generate(
             "created_at": _timestamps(start, o_time[line_order]),
         }
     )
-    writer.daily("mall", "order_lines", order_lines, "created_at")
+    # Written at the end, with the late-arriving orders.
 
     refunded = (rng.random(n_lines) < 0.08) & ~cancelled[line_order]
     r_idx = np.flatnonzero(refunded)
@@ -405,6 +465,8 @@ def generate(
     w_time = rng.integers(0, days, n_walk) * SECONDS_PER_DAY + rng.integers(
         10 * 3600, 22 * 3600, n_walk
     )
+    w_keep = ~_cny_week(w_time // SECONDS_PER_DAY, start) | (aux.random(n_walk) < CNY_STORE_TRAFFIC)
+    n_walk, w_store, w_time = int(w_keep.sum()), w_store[w_keep], w_time[w_keep]
     r_store = np.concatenate([p_store, w_store])
     r_time_all = np.concatenate([p_time, w_time])
     r_card = np.concatenate([card_no[p_member], np.full(n_walk, None)])
@@ -550,7 +612,7 @@ def generate(
             "occurred_at": _timestamps(start, e_time[e_sort]),
         }
     )
-    writer.daily("wecom", "contact_events", contact_events, "occurred_at")
+    # Written at the end, with how each contact was added.
 
     # --- ads ------------------------------------------------------------------------------
     campaigns: list[tuple[int, str, int, float]] = []
@@ -844,8 +906,79 @@ def generate(
         ).sort("stat_date", "group_id"),
         "stat_date",
     )
-    # Mall orders through a community group's link or code: buyers inside a group at the time.
+    # --- second accounts and shared phones: what identity resolution has to untangle -------
+    # Some people open a second mall account in another brand's mini-program (new UnionID and
+    # OpenID, same phone); their later orders of that brand are placed from it.
+    n_brands_ok = n_brands > 1
+    second = np.flatnonzero((rng.random(n) < 0.05) & n_brands_ok)
+    second_brand = (
+        (home_brand[second] - 1 + rng.integers(1, max(n_brands, 2), second.size)) % n_brands
+    ) + 1
+    second_at = np.maximum(registered[second], 0) + rng.integers(
+        SECONDS_PER_DAY, 120 * SECONDS_PER_DAY, second.size
+    )
+    kept = second_at < horizon
+    second, second_brand, second_at = second[kept], second_brand[kept], second_at[kept]
+    second_ids = np.arange(n + 1, n + 1 + second.size)
+    # Store phones typed in for walk-in customers: one number shared by many accounts.
+    n_shared = 3 * 8
+    shared_store = rng.integers(1, scale.stores + 1, n_shared)
+    shared_phone = np.char.add(
+        "1", np.char.zfill(rng.integers(3_000_000_000, 9_999_999_999, 3).astype(str), 10)
+    )[np.repeat(np.arange(3), 8)]
+    shared_at = rng.integers(0, horizon, n_shared)
+    shared_ids = np.arange(n + 1 + second.size, n + 1 + second.size + n_shared)
+    extra_ids = np.concatenate([second_ids, shared_ids])
+    extra_at = np.concatenate([second_at, shared_at])
+    extra = pl.DataFrame(
+        {
+            "member_id": extra_ids,
+            "union_id": np.char.add("ou_x", np.char.zfill(extra_ids.astype(str), 9)),
+            "openid": np.char.add("op_x", np.char.zfill(extra_ids.astype(str), 9)),
+            "phone": np.concatenate([phones[second], shared_phone]),
+            "member_name": _names(rng, extra_ids.size),
+            "card_no": pl.Series([None] * extra_ids.size, dtype=pl.String),
+            "register_brand_id": np.concatenate([second_brand, store_brand[shared_store - 1]]),
+            "register_store_id": np.concatenate(
+                [
+                    np.array(
+                        [
+                            brand_stores[b - 1][rng.integers(0, brand_stores[b - 1].size)]
+                            for b in second_brand
+                        ],
+                        dtype=np.int64,
+                    ),
+                    shared_store,
+                ]
+            ),
+            "registered_at": _timestamps(start, extra_at),
+        }
+    )
+    writer.daily(
+        "mall",
+        "members",
+        pl.concat([members_file, extra.with_columns(pl.col("registered_at").alias("updated_at"))]),
+        "updated_at",
+    )
+    account_of = np.zeros(n, dtype=np.int64)
+    account_at = np.full(n, horizon, dtype=np.int64)
+    account_brand = np.zeros(n, dtype=np.int64)
+    account_of[second], account_at[second], account_brand[second] = (
+        second_ids,
+        second_at,
+        second_brand,
+    )
     o_index = o_member - 1
+    from_second = (
+        (account_of[o_index] > 0)
+        & (o_brand == account_brand[o_index])
+        & (o_time >= account_at[o_index])
+    )
+    o_member = np.where(from_second, account_of[o_index], o_member)
+    o_account_registered = np.where(from_second, account_at[o_index], registered[o_index])
+    orders = orders.with_columns(pl.Series("member_id", o_member))
+
+    # Mall orders through a community group's link or code: buyers inside a group at the time.
     in_group = (
         (member_group[o_index] >= 0)
         & (member_join[o_index] <= o_time)
@@ -870,10 +1003,37 @@ def generate(
         "paid_at",
         "updated_at",
     )
-    writer.daily("mall", "orders", orders, "created_at")
+    # Late-arriving orders: a few land in the extract of a later day than they were placed
+    # (only ones with no refund or coupon yet, which would arrive later still).
+    has_refund = np.zeros(n_orders, dtype=bool)
+    has_refund[line_order[r_idx]] = True
+    late_days = np.where(
+        (aux.random(n_orders) < LATE_ORDER_SHARE) & ~has_refund,
+        aux.integers(1, 4, n_orders),
+        0,
+    )
+    extract_day = pl.Series(
+        "__extract_day", (o_time // SECONDS_PER_DAY + late_days) * SECONDS_PER_DAY
+    )
+    writer.daily(
+        "mall",
+        "orders",
+        orders.with_columns(_timestamps(start, extract_day.to_numpy()).alias("__extract_day")),
+        "__extract_day",
+        drop=("__extract_day",),
+    )
+    writer.daily(
+        "mall",
+        "order_lines",
+        order_lines.with_columns(
+            _timestamps(start, extract_day.to_numpy()[line_order]).alias("__extract_day")
+        ),
+        "__extract_day",
+        drop=("__extract_day",),
+    )
 
     # --- coupons: claimed through guides, ads and live rooms; most never redeemed ---------
-    paid = np.flatnonzero(~cancelled)
+    paid = np.flatnonzero(~cancelled & (late_days == 0))  # a late order's coupon: later
     redeemed = paid[rng.random(paid.size) < 0.25]
     paid_time = o_time[redeemed] + pay_delay[redeemed]
     path = rng.choice(3, redeemed.size, p=[0.4, 0.35, 0.25])  # within 1 h, reminded, other
@@ -886,12 +1046,13 @@ def generate(
         rng.integers(2 * 3600, 10 * SECONDS_PER_DAY, redeemed.size),
     )
     # Nobody claims a coupon before registering.
-    rd_claim = np.maximum(paid_time - claim_lag, np.maximum(registered[o_member[redeemed] - 1], 0))
+    rd_claim = np.maximum(paid_time - claim_lag, np.maximum(o_account_registered[redeemed], 0))
     n_unused = redeemed.size * 3
     un_member = rng.integers(0, n, n_unused)
     un_from = np.maximum(registered[un_member], 0)
     un_claim = un_from + (rng.random(n_unused) * (horizon - un_from)).astype(np.int64)
-    cp_member = np.concatenate([o_member[redeemed] - 1, un_member])
+    cp_person = np.concatenate([o_index[redeemed], un_member])
+    cp_account = np.concatenate([o_member[redeemed], member_ids[un_member]])
     cp_brand = np.concatenate([o_brand[redeemed], home_brand[un_member]])
     cp_claim = np.concatenate([rd_claim, un_claim])
     n_coupons = cp_claim.size
@@ -915,11 +1076,11 @@ def generate(
         pl.DataFrame(
             {
                 "coupon_id": coupon_ids[cp_order].astype(str),
-                "member_id": member_ids[cp_member[cp_order]],
+                "member_id": cp_account[cp_order],
                 "brand_id": cp_brand[cp_order],
                 "source_channel": cp_source[cp_order],
                 "guide_id": pl.Series(
-                    np.where(cp_source == "guide", home_guide[cp_member], 0)[cp_order]
+                    np.where(cp_source == "guide", home_guide[cp_person], 0)[cp_order]
                 ).replace(0, None),
                 "campaign_id": pl.Series(cp_campaign[cp_order].tolist(), dtype=pl.String),
                 "discount_amount": rng.choice([20.0, 50.0, 100.0], n_coupons)[cp_order],
@@ -967,11 +1128,35 @@ def generate(
         "redeemed_at",
     )
 
+    # --- how each WeCom contact was added: by the guide, by the store's QR code, in a live room
+    contact_way = rng.choice(
+        np.array(["guide", "store_qr", "live_room"]), c_time.size, p=[0.6, 0.3, 0.1]
+    )
+    e_way = np.concatenate([contact_way, np.full(int(d_keep.sum()), None)])
+    contact_events = contact_events.with_columns(
+        pl.Series("add_way", e_way[e_sort].tolist(), dtype=pl.String)
+    ).select(
+        "event_id",
+        "guide_id",
+        "external_user_id",
+        "union_id",
+        "event_type",
+        "add_way",
+        "occurred_at",
+    )
+    # WeCom hands contact events over as a JSON Lines export.
+    writer.daily("wecom", "contact_events", contact_events, "occurred_at", json_lines=True)
+
     manifest = {
         "scale": asdict(scale) | {"start": start.isoformat(), "days": days},
         "seed": seed,
         "entities": writer.manifest,
     }
+    if defects is None:
+        defects = scale.defects
+    if defects:
+        rates = defects if isinstance(defects, DefectRates) else DefectRates()
+        manifest["defects"] = inject_defects(out, seed, rates)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     return manifest
 

@@ -237,6 +237,7 @@ SCHEMAS: tuple[EntitySchema, ...] = (
         "external_user_id:text",
         "union_id:text?",
         "event_type:text",
+        "add_way:text?",
         "occurred_at:timestamp",
     ),
     _schema(
@@ -352,6 +353,40 @@ SCHEMAS += (
 )
 
 BY_TABLE: dict[str, EntitySchema] = {s.table: s for s in SCHEMAS}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A row rule beyond type and nullability; a row breaking it is quarantined.
+
+    kind "positive": the column must be > 0. kind "reference": a non-empty value must exist in
+    ``reference`` (``<raw table>.<column>``, loaded earlier: master data).
+    """
+
+    kind: str
+    column: str
+    reference: str | None = None
+
+
+RULES: dict[str, tuple[Rule, ...]] = {
+    "mall__order_lines": (Rule("positive", "paid_amount"),),
+    "mall__refunds": (Rule("positive", "refund_amount"),),
+    "pos__receipt_lines": (Rule("positive", "paid_amount"),),
+    "live__live_orders": (Rule("positive", "paid_amount"),),
+    "pos__receipts": (
+        Rule("reference", "store_id", "master__stores.store_id"),
+        Rule("reference", "guide_id", "master__guides.guide_id"),
+    ),
+    "mall__orders": (
+        Rule("reference", "brand_id", "master__brands.brand_id"),
+        Rule("reference", "share_guide_id", "master__guides.guide_id"),
+    ),
+    "wecom__contact_events": (Rule("reference", "guide_id", "master__guides.guide_id"),),
+}
+
+
+def rules_for(table: str) -> tuple[Rule, ...]:
+    return RULES.get(table, ())
 
 
 def schema_for(source: str, entity: str) -> EntitySchema:

@@ -19,6 +19,7 @@ class Scale:
     start: dt.date
     skus_per_brand: int
     walk_in_receipts_per_store_day: float
+    defects: bool = False  # inject source defects (extract.defects) unless told otherwise
 
 
 PRESETS: dict[str, Scale] = {
@@ -43,6 +44,7 @@ PRESETS: dict[str, Scale] = {
         start=dt.date(2024, 11, 1),
         skus_per_brand=400,
         walk_in_receipts_per_store_day=0.3,
+        defects=True,
     ),
 }
 

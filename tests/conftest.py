@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import polars as pl
 import psycopg
 import pytest
 
@@ -71,6 +72,8 @@ def pipeline_env(data_dir: Path, tiny_world: Path, make_database) -> Iterator[di
         "SIYU_LANDING_DIR": str(tiny_world),
         "SIYU_PII_KEY": "test-pii-key",
         "DAGSTER_HOME": str(data_dir / "dagster"),
+        # Member models as of the tiny world's last day (2025-10-01 + 60 days - 1).
+        "SIYU_AS_OF_DATE": "2025-11-29",
     }
     (data_dir / "dagster").mkdir(exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
@@ -100,6 +103,15 @@ def materialised(definitions, pipeline_env: dict[str, str]):
             instance=instance, raise_on_error=False
         )
     return result
+
+
+def read_entity(world: Path, source: str, entity: str) -> pl.DataFrame:
+    """Every file of one generated entity (CSV, or the JSON Lines of WeCom), as text columns."""
+    folder = world / source / entity
+    if any(folder.glob("*.jsonl")):
+        frames = [pl.read_ndjson(p) for p in sorted(folder.glob("*.jsonl"))]
+        return pl.concat(frames, how="diagonal_relaxed").select(pl.all().cast(pl.String))
+    return pl.read_csv(folder / "*.csv", infer_schema=False)
 
 
 def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:

@@ -16,7 +16,7 @@ CUTOFF = "2025-11-14"  # the tiny world runs 2025-10-01 .. 2025-11-29
 
 
 def _copy_world(world: Path, target: Path, keep) -> None:
-    for path in world.rglob("*.csv"):
+    for path in (p for p in world.rglob("*") if p.suffix in (".csv", ".jsonl")):
         if keep(path):
             destination = target / path.relative_to(world)
             destination.parent.mkdir(parents=True, exist_ok=True)

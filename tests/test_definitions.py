@@ -20,6 +20,14 @@ def test_definitions_load_with_every_layer(definitions) -> None:
     mart = AssetKey(["marts", "fct_private_domain_daily"])
     assert mart in keys
     assert AssetKey(["intermediate", "int_order_lines_unioned"]) in graph.get(mart).parent_keys
+    # The BG/NBD asset sits between two dbt steps: BTYD inputs → model → dim_members.
+    predictions = AssetKey(["ml", "member_btyd_predictions"])
+    assert graph.get(predictions).parent_keys == {
+        AssetKey(["intermediate", "int_member_btyd_inputs"])
+    }
+    staged = AssetKey(["staging", "stg_ml__member_btyd_predictions"])
+    assert graph.get(staged).parent_keys == {predictions}
+    assert staged in graph.get(AssetKey(["marts", "dim_members"])).parent_keys
 
 
 def test_job_schedule_and_checks(definitions) -> None:
@@ -31,3 +39,26 @@ def test_job_schedule_and_checks(definitions) -> None:
     checks = {key.name for key in definitions.resolve_asset_graph().asset_check_keys}
     assert "great_expectations_raw_mall__orders" in checks
     assert "unique_stg_mall__orders_order_id" in checks
+
+
+def test_the_pos_sensor_asks_for_a_run_per_new_drop_only(tmp_path) -> None:
+    import json
+
+    from dagster import RunRequest, SkipReason, build_sensor_context
+
+    from dagster_project.sources.pos import build_pos_drop_sensor
+
+    day = tmp_path / "pos" / "receipts" / "2025-10-01.csv"
+    day.parent.mkdir(parents=True)
+    day.write_text("receipt_id\n")
+    sensor = build_pos_drop_sensor(tmp_path)
+    context = build_sensor_context()
+    first = sensor(context)
+    assert isinstance(first, RunRequest)
+    assert json.loads(context.cursor) == ["pos/receipts/2025-10-01.csv"]
+    assert isinstance(sensor(build_sensor_context(cursor=context.cursor)), SkipReason)
+    (tmp_path / "pos" / "receipts" / "2025-10-02.csv").write_text("receipt_id\n")
+    later = build_sensor_context(cursor=context.cursor)
+    second = sensor(later)
+    assert isinstance(second, RunRequest) and second.run_key != first.run_key
+    assert "pos/receipts/2025-10-02.csv" in json.loads(later.cursor)

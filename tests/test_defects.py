@@ -1,0 +1,154 @@
+"""Every defect the generator injects is accounted for after a load: deduplicated, decoded,
+quarantined with its reason, or rejected whole — none silently dropped, none loaded twice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from extract.defects import DefectRates
+from extract.generate import generate
+from extract.loader import ensure_raw_tables, entity_files, load_or_reject
+from extract.schemas import SCHEMAS
+from tests.conftest import query
+
+RATES = DefectRates(
+    duplicate_files=0.3,
+    malformed_phones=0.02,
+    non_positive_amounts=0.02,
+    unknown_guide_ids=0.02,
+    gbk_files=0.2,
+    truncated_files=0.2,
+)
+
+
+@pytest.fixture(scope="module")
+def damaged(tmp_path_factory: pytest.TempPathFactory, make_database) -> dict:
+    world = tmp_path_factory.mktemp("damaged-world")
+    manifest = generate("tiny", 7, world, defects=RATES)
+    url = make_database("siyu_defects")
+    results = []
+    with psycopg.connect(url) as conn:
+        ensure_raw_tables(conn)
+        for schema in SCHEMAS:  # master data first: ids are checked against it
+            for path in entity_files(world, schema.source, schema.entity):
+                results.append(load_or_reject(conn, path, schema.source, schema.entity))
+    return {
+        "world": world,
+        "url": url,
+        "results": results,
+        "injected": manifest["defects"]["injected"],
+    }
+
+
+def _quarantined(url: str, code: str) -> int:
+    return query(url, "select count(*) from raw._quarantine where reason_code = %s", (code,))[0][0]
+
+
+def test_the_manifest_says_what_was_injected(damaged: dict) -> None:
+    written = json.loads((damaged["world"] / "manifest.json").read_text())
+    assert written["defects"]["injected"] == damaged["injected"]
+    assert set(damaged["injected"]) == {
+        "duplicate_rows",
+        "malformed_phones",
+        "non_positive_amounts",
+        "unknown_guide_ids",
+        "gbk_bom_files",
+        "extra_column_files",
+        "missing_column_files",
+        "truncated_lines",
+    }
+
+
+def test_bad_rows_are_quarantined_with_their_reason(damaged: dict) -> None:
+    url, injected = damaged["url"], damaged["injected"]
+    assert _quarantined(url, "non_positive_amount") == injected["non_positive_amounts"]["count"]
+    assert _quarantined(url, "unknown_reference") == injected["unknown_guide_ids"]["count"]
+    assert _quarantined(url, "truncated_line") == injected["truncated_lines"]["count"]
+    # Nothing else was quarantined, and each row says where it came from and why.
+    total = query(url, "select count(*) from raw._quarantine")[0][0]
+    assert total == sum(
+        injected[k]["count"]
+        for k in ("non_positive_amounts", "unknown_guide_ids", "truncated_lines")
+    )
+    reason, source_file, line = query(
+        url,
+        "select reason, source_file, line_number from raw._quarantine "
+        "where reason_code = 'unknown_reference' limit 1",
+    )[0]
+    assert "guide_id" in reason and "999999" in reason and f"line {line}" in reason
+    assert Path(source_file).name.endswith(".jsonl")  # WeCom's JSON Lines export
+    # A quarantined row is not in raw.
+    (unknown,) = query(
+        url, "select count(*) from raw.wecom__contact_events where guide_id = 999999"
+    )[0]
+    assert unknown == 0
+
+
+def test_a_file_missing_a_required_column_is_rejected_and_recorded(damaged: dict) -> None:
+    url, injected = damaged["url"], damaged["injected"]
+    rejected = query(url, "select source_file, reason from raw._rejected_files")
+    assert [Path(f).relative_to(damaged["world"]).as_posix() for f, _ in rejected] == injected[
+        "missing_column_files"
+    ]["files"]
+    assert "'boost_points' is missing" in rejected[0][1]
+    assert [r.status for r in damaged["results"] if r.status == "rejected"] == ["rejected"]
+
+
+def test_gbk_files_with_a_bom_and_a_drifted_column_load_every_row(damaged: dict) -> None:
+    url, injected, world = damaged["url"], damaged["injected"], damaged["world"]
+    for relative in injected["gbk_bom_files"]["files"]:
+        path = world / relative
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+        lines = len(path.read_bytes().splitlines()) - 1
+        loaded = query(
+            url, "select count(*) from raw.pos__receipts where _source_file = %s", (str(path),)
+        )[0][0]
+        assert loaded == lines
+    (drift,) = injected["extra_column_files"]["files"]
+    encoding, extra = query(
+        url,
+        "select encoding, extra_columns from raw._load_log where source_file = %s",
+        (str(world / drift),),
+    )[0]
+    assert (encoding, extra) == ("gb18030+bom", "remark")
+
+
+def test_re_delivered_rows_are_loaded_as_sent_and_counted(damaged: dict) -> None:
+    url, injected = damaged["url"], damaged["injected"]
+    duplicates = sum(
+        query(url, f"select count(*) - count(distinct {key}) from raw.{table}")[0][0]
+        for table, key in (("mall__orders", "order_id"), ("wecom__contact_events", "event_id"))
+    )
+    assert duplicates == injected["duplicate_rows"]["count"]
+
+
+def test_malformed_phones_land_in_raw_as_sent(damaged: dict) -> None:
+    url, injected = damaged["url"], damaged["injected"]
+    (malformed,) = query(
+        url, "select count(*) from raw.mall__members where phone !~ '^1[0-9]{10}$'"
+    )[0]
+    assert malformed == injected["malformed_phones"]["count"]
+
+
+def test_loading_the_damaged_world_again_loads_nothing_twice(damaged: dict) -> None:
+    url, world = damaged["url"], damaged["world"]
+    before = {
+        s.table: query(url, f"select count(*) from {s.qualified_table}")[0][0] for s in SCHEMAS
+    }
+    quarantined = query(url, "select count(*) from raw._quarantine")[0][0]
+    with psycopg.connect(url) as conn:
+        again = [
+            load_or_reject(conn, path, s.source, s.entity)
+            for s in SCHEMAS
+            for path in entity_files(world, s.source, s.entity)
+        ]
+    assert {r.status for r in again} == {"skipped", "rejected"}
+    after = {
+        s.table: query(url, f"select count(*) from {s.qualified_table}")[0][0] for s in SCHEMAS
+    }
+    assert after == before
+    assert query(url, "select count(*) from raw._quarantine")[0][0] == quarantined
