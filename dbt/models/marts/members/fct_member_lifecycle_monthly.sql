@@ -4,7 +4,8 @@
     previous month's end ('none' when it first appears). Counts by segment are the sums over
     previous_segment; transitions such as active → sleeping or churned → active
     (reactivated) are the rows where the two differ. Thresholds are the brand's as of the
-    as-of date. -#}
+    as-of date. Pairs that never bought by the as-of date are prospects every month: they are
+    counted from when they became related rather than expanded month by month. -#}
 
 with
 
@@ -76,6 +77,61 @@ purchase_spans as (
 
 ),
 
+buying_pairs as (
+
+    select distinct
+        member_key,
+        brand_id
+    from purchase_days
+
+),
+
+never_bought as (
+
+    select related.*
+    from related
+    left join buying_pairs
+        on related.member_key = buying_pairs.member_key and related.brand_id = buying_pairs.brand_id
+    where buying_pairs.member_key is null
+
+),
+
+prospects_new as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'first_related_date') }} as date) as month_start,
+        brand_id,
+        count(*) as pairs
+    from never_bought
+    group by cast({{ dbt.date_trunc('month', 'first_related_date') }} as date), brand_id
+
+),
+
+prospect_months as (
+
+    -- Per brand and month: never-buyers first counted this month, and those counted before.
+    select
+        period_ends.month_start,
+        prospects_new.brand_id,
+        sum(
+            case
+                when prospects_new.month_start = period_ends.month_start then prospects_new.pairs
+                else 0
+            end
+        ) as appearing,
+        sum(
+            case
+                when prospects_new.month_start < period_ends.month_start then prospects_new.pairs
+                else 0
+            end
+        ) as staying
+    from period_ends
+    inner join prospects_new
+        on prospects_new.month_start <= period_ends.month_start
+    group by period_ends.month_start, prospects_new.brand_id
+
+),
+
 member_months as (
 
     select
@@ -86,6 +142,8 @@ member_months as (
         purchase_spans.first_paid_date,
         purchase_spans.paid_date as last_paid_date
     from related
+    inner join buying_pairs
+        on related.member_key = buying_pairs.member_key and related.brand_id = buying_pairs.brand_id
     inner join period_ends
         on related.first_related_date <= period_ends.period_end
     left join purchase_spans
@@ -133,7 +191,7 @@ transitions as (
 
 ),
 
-final as (
+buyer_moves as (
 
     select
         month_start,
@@ -142,6 +200,50 @@ final as (
         previous_segment,
         count(*) as members
     from transitions
+    group by month_start, brand_id, lifecycle_segment, previous_segment
+
+),
+
+prospect_moves as (
+
+    select
+        month_start,
+        brand_id,
+        'prospect' as lifecycle_segment,
+        'none' as previous_segment,
+        appearing as members
+    from prospect_months
+    where appearing > 0
+    union all
+    select
+        month_start,
+        brand_id,
+        'prospect' as lifecycle_segment,
+        'prospect' as previous_segment,
+        staying as members
+    from prospect_months
+    where staying > 0
+
+),
+
+unioned as (
+
+    select * from buyer_moves
+    union all
+    select * from prospect_moves
+
+),
+
+final as (
+
+    -- A move can come from both parts (buyers before their first purchase are prospects too).
+    select
+        month_start,
+        brand_id,
+        lifecycle_segment,
+        previous_segment,
+        sum(members) as members
+    from unioned
     group by month_start, brand_id, lifecycle_segment, previous_segment
 
 )
