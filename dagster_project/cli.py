@@ -35,7 +35,13 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     out = Path(args.out) if args.out else settings.landing_dir
     start = dt.date.fromisoformat(args.start) if args.start else None
     manifest = generate(
-        args.scale, args.seed, out, start=start, days=args.days, defects=args.defects
+        args.scale,
+        args.seed,
+        out,
+        start=start,
+        days=args.days,
+        defects=args.defects,
+        progress=not args.quiet,
     )
     rows = sum(e["rows"] for e in manifest["entities"].values())
     _echo(
@@ -231,7 +237,13 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Generate the demo world if missing, run everything, deploy dashboards, serve."""
     if not (settings.landing_dir / "manifest.json").exists():
         gen = argparse.Namespace(
-            scale=args.scale, seed=settings.seed, out=None, start=None, days=None, defects=None
+            scale=args.scale,
+            seed=settings.seed,
+            out=None,
+            start=None,
+            days=None,
+            defects=None,
+            quiet=False,
         )
         cmd_generate(gen, settings)
     if cmd_run(args, settings) != 0:
@@ -248,7 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     gen = sub.add_parser("generate", help="write a deterministic demo source world")
-    gen.add_argument("--scale", default="tiny", help="tiny or demo")
+    gen.add_argument(
+        "--scale",
+        default="tiny",
+        choices=["tiny", "demo", "bosideng"],
+        help="tiny (tests), demo (the README's job) or bosideng (benchmarks, ~10 GB of files)",
+    )
     gen.add_argument("--seed", type=int, default=42)
     gen.add_argument("--out", help="folder to write (default: the landing folder)")
     gen.add_argument("--start", help="first day, YYYY-MM-DD (default: the preset's)")
@@ -257,8 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--defects",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="inject source defects (default: on for demo, off for tiny)",
+        help="inject source defects (default: on for demo, off for tiny and bosideng)",
     )
+    gen.add_argument("--quiet", action="store_true", help="no progress bar")
     gen.set_defaults(func=cmd_generate)
 
     wh = sub.add_parser("warehouse", help="the embedded PostgreSQL")

@@ -3,6 +3,13 @@
 Layout written under OUT: ``<source>/<entity>/<YYYY-MM-DD>.csv`` for daily extracts and
 ``master/<entity>/<entity>.csv`` for master data. Timestamps are local Beijing time (the
 sources' own convention), so business dates are their date part. Same seed, same bytes.
+
+The world is made in three steps so that any size fits in memory: master data (brands,
+stores, guides, products, live sessions, community groups, campaigns), then the members in
+chunks of ``Scale.chunk_members`` (each chunk buys, refunds, is added on WeCom, joins groups,
+claims coupons, with its own random stream, and appends its rows to the day files), then what
+spans all members (walk-in receipts, ad reports and follows, live viewers and boosts, targets,
+group statistics). ID sequences run across chunks.
 """
 
 from __future__ import annotations
@@ -11,11 +18,12 @@ import datetime as dt
 import hashlib
 import json
 import shutil
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+from tqdm import tqdm
 
 from extract.defects import DefectRates, inject_defects
 from extract.world import (
@@ -108,10 +116,16 @@ def _names(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.char.add(surname.astype(str), given.astype(str))
 
 
-def _ids(prefix: str, n: int, width: int = 8) -> np.ndarray:
+def _ids(prefix: str, n: int, width: int = 8, first: int = 1) -> np.ndarray:
+    """``prefix`` + zero-padded numbers ``first`` .. ``first + n - 1``."""
     if n == 0:
         return np.array([], dtype=str)
-    return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width))
+    return np.char.add(prefix, np.char.zfill(np.arange(first, first + n).astype(str), width))
+
+
+def _prefixed(prefix: str, numbers: np.ndarray, width: int = 10) -> np.ndarray:
+    """``prefix`` + each of ``numbers`` zero-padded to ``width``."""
+    return np.char.add(prefix, np.char.zfill(np.asarray(numbers).astype(str), width))
 
 
 def _timestamps(start: dt.date, seconds: np.ndarray) -> pl.Series:
@@ -121,12 +135,55 @@ def _timestamps(start: dt.date, seconds: np.ndarray) -> pl.Series:
     return (offsets + base).cast(pl.Datetime("ms"))
 
 
+def _nullable(values: np.ndarray) -> pl.Series:
+    """Strings with None where ``values`` holds None."""
+    return pl.Series(values.tolist(), dtype=pl.String)
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """The values of each key 1..K, for vectorised random picks of one value per key."""
+
+    values: np.ndarray
+    first: np.ndarray
+    count: np.ndarray
+
+    @classmethod
+    def of(cls, keys: np.ndarray, values: np.ndarray, n_keys: int) -> _Lookup:
+        order = np.argsort(keys, kind="stable")
+        count = np.bincount(keys, minlength=n_keys + 1)
+        first = np.concatenate([[0], np.cumsum(count)[:-1]])
+        return cls(values[order], first, count)
+
+    def pick(self, rng: np.random.Generator, keys: np.ndarray, missing: int = 0) -> np.ndarray:
+        """One random value of each key in ``keys`` (``missing`` for a key without values)."""
+        count = self.count[keys]
+        index = self.first[keys] + (rng.random(keys.size) * count).astype(np.int64)
+        if self.values.size == 0:
+            return np.full(keys.size, missing, dtype=np.int64)
+        return np.where(count > 0, self.values[np.minimum(index, self.values.size - 1)], missing)
+
+
+class _Sequences:
+    """ID sequences that run on across member chunks."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, int] = {}
+
+    def take(self, name: str, count: int) -> int:
+        """The first of ``count`` new numbers (1-based) of sequence ``name``."""
+        first = self._next.get(name, 1)
+        self._next[name] = first + count
+        return first
+
+
 class WorldWriter:
-    """Writes entity frames into per-day files and counts what it wrote."""
+    """Writes entity frames into per-day files, appending chunk after chunk, and counts rows."""
 
     def __init__(self, out: Path) -> None:
         self.out = out
         self.manifest: dict[str, dict[str, int]] = {}
+        self._started: set[Path] = set()
 
     def daily(
         self,
@@ -137,8 +194,9 @@ class WorldWriter:
         drop: tuple[str, ...] = (),
         json_lines: bool = False,
     ) -> None:
-        """One file per day of ``day_column`` (the extract's day); ``drop`` helper columns.
+        """Rows into one file per day of ``day_column`` (the extract's day); ``drop`` helpers.
 
+        A day file written earlier in this run gets the rows appended (no second header).
         ``json_lines``: write a JSON Lines export (``.jsonl``) instead of CSV.
         """
         folder = self.out / source / entity
@@ -148,13 +206,18 @@ class WorldWriter:
             "__day", maintain_order=True
         ):
             part = part.drop("__day", *drop)
-            if json_lines:
-                part.with_columns(pl.col(pl.Datetime).dt.strftime(DATETIME_FORMAT)).write_ndjson(
-                    folder / f"{day.isoformat()}.jsonl"
-                )
-            else:
-                part.write_csv(folder / f"{day.isoformat()}.csv", datetime_format=DATETIME_FORMAT)
-        self.manifest[f"{source}__{entity}"] = {"rows": frame.height}
+            path = folder / f"{day.isoformat()}.{'jsonl' if json_lines else 'csv'}"
+            first = path not in self._started
+            self._started.add(path)
+            with path.open("wb" if first else "ab") as handle:
+                if json_lines:
+                    part.with_columns(
+                        pl.col(pl.Datetime).dt.strftime(DATETIME_FORMAT)
+                    ).write_ndjson(handle)
+                else:
+                    part.write_csv(handle, include_header=first, datetime_format=DATETIME_FORMAT)
+        entry = self.manifest.setdefault(f"{source}__{entity}", {"rows": 0})
+        entry["rows"] += frame.height
 
     def snapshot(self, source: str, entity: str, frame: pl.DataFrame) -> None:
         folder = self.out / source / entity
@@ -163,38 +226,63 @@ class WorldWriter:
         self.manifest[f"{source}__{entity}"] = {"rows": frame.height}
 
 
-def generate(
-    scale: Scale | str,
-    seed: int,
-    out: Path,
-    start: dt.date | None = None,
-    days: int | None = None,
-    defects: bool | DefectRates | None = None,
-) -> dict:
-    """Generate a world and write it under ``out`` (replacing what was there).
+@dataclass
+class _Master:
+    """Master data and everything the member chunks share."""
 
-    ``defects``: None follows the preset (on in demo, off in tiny), True uses the default
-    rates, False none, or the rates to use.
-    """
-    if isinstance(scale, str):
-        if scale not in PRESETS:
-            raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(PRESETS)}")
-        scale = PRESETS[scale]
-    start = start or scale.start
-    days = days or scale.days
-    rng = np.random.default_rng(seed)
-    # A second stream for behaviour added later, so the main stream (and earlier worlds'
-    # figures) stay as they were.
-    aux = np.random.default_rng([seed, 1])
-    out = Path(out)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    writer = WorldWriter(out)
+    scale: Scale
+    start: dt.date
+    days: int
+    brand_ids: np.ndarray
+    brand_codes: np.ndarray
+    brand_category: np.ndarray
+    store_ids: np.ndarray
+    store_brand: np.ndarray
+    stores_of_brand: _Lookup
+    guide_ids: np.ndarray
+    guide_store: np.ndarray
+    guide_brand: np.ndarray
+    guide_weight: np.ndarray
+    guides_of_store: _Lookup
+    guides_of_brand: _Lookup
+    sku_price: np.ndarray
+    sku_codes: np.ndarray
+    session_ids: np.ndarray
+    session_brand: np.ndarray
+    session_day: np.ndarray
+    session_of: np.ndarray  # [brand, day] -> session index, -1 for none
+    leave_at: np.ndarray  # per guide id: when the guide left, -1 if never
+    successor: np.ndarray  # per guide id: the colleague inheriting bound customers
+    group_ids: np.ndarray
+    group_brand: np.ndarray
+    group_created: np.ndarray
+    groups_of_brand: _Lookup
+
+    @property
+    def horizon(self) -> int:
+        return self.days * SECONDS_PER_DAY
+
+    @property
+    def guide_p(self) -> np.ndarray:
+        return self.guide_weight / self.guide_weight.sum()
+
+
+@dataclass
+class _Totals:
+    """What the member chunks add up for the parts written after them."""
+
+    buyers_per_session: np.ndarray
+    group_delta: np.ndarray  # [group, day] joins minus leaves
+    contacts: int = 0
+    sales: float = 0.0
+
+
+def _master(scale: Scale, start: dt.date, days: int, rng: np.random.Generator, writer) -> _Master:
+    """Brands, stores, guides, products, live sessions, leaving guides, community groups."""
     horizon = days * SECONDS_PER_DAY
-
-    # --- master data -------------------------------------------------------------------
     n_brands = scale.brands
+    if n_brands > len(BRANDS):
+        raise ValueError(f"at most {len(BRANDS)} brands are defined, the scale asks {n_brands}")
     brand_codes = np.array([b[0] for b in BRANDS[:n_brands]])
     brand_category = np.array([b[2] for b in BRANDS[:n_brands]])
     brand_ids = np.arange(1, n_brands + 1)
@@ -212,7 +300,7 @@ def generate(
     )
 
     store_brand = np.concatenate(
-        [brand_ids, rng.integers(1, n_brands + 1, scale.stores - n_brands)]
+        [brand_ids, rng.integers(1, n_brands + 1, max(0, scale.stores - n_brands))]
     )[: scale.stores]
     store_city = rng.integers(0, len(CITIES), scale.stores)
     store_ids = np.arange(1, scale.stores + 1)
@@ -234,7 +322,7 @@ def generate(
     )
 
     guide_store = np.concatenate(
-        [store_ids, rng.integers(1, scale.stores + 1, scale.guides - scale.stores)]
+        [store_ids, rng.integers(1, scale.stores + 1, max(0, scale.guides - scale.stores))]
     )[: scale.guides]
     guide_brand = store_brand[guide_store - 1]
     guide_ids = np.arange(1, scale.guides + 1)
@@ -258,12 +346,13 @@ def generate(
     sku_price = np.round(rng.lognormal(5.6, 0.5, n_skus) / 10) * 10 - 0.01
     sku_price = np.where(brand_category[sku_brand - 1] == "down_jacket", sku_price * 3, sku_price)
     sku_price = np.round(sku_price, 2)
+    sku_codes = _ids("SKU", n_skus, 7)
     writer.snapshot(
         "master",
         "products",
         pl.DataFrame(
             {
-                "sku_id": _ids("SKU", n_skus, 7),
+                "sku_id": sku_codes,
                 "spu_id": np.char.add(
                     "SPU", np.char.zfill((np.arange(n_skus) // 4 + 1).astype(str), 6)
                 ),
@@ -273,499 +362,15 @@ def generate(
         ),
     )
 
-    # --- members -----------------------------------------------------------------------
-    n = scale.members
-    # A quarter of the members existed before the window; the rest register inside it.
-    registered = np.where(
-        rng.random(n) < 0.25,
-        -rng.integers(1, 365 * SECONDS_PER_DAY, n),
-        rng.integers(0, horizon, n),
-    )
-    home_guide = rng.choice(guide_ids, n, p=guide_weight / guide_weight.sum())
-    home_store = guide_store[home_guide - 1]
-    home_brand = guide_brand[home_guide - 1]
-    member_ids = np.arange(1, n + 1)
-    phones = np.char.add(
-        "1", np.char.zfill(rng.integers(3_000_000_000, 9_999_999_999, n).astype(str), 10)
-    )
-    card_no = np.where(rng.random(n) < 0.8, _ids("C", n, 9), None)
-    union_id = np.char.add("ou_", np.char.zfill(member_ids.astype(str), 10))
-    openid = np.char.add("op_", np.char.zfill(member_ids.astype(str), 10))
-    registered_at = _timestamps(start, registered)
-    members = pl.DataFrame(
-        {
-            "member_id": member_ids,
-            "union_id": union_id,
-            "openid": openid,
-            "phone": phones,
-            "member_name": _names(rng, n),
-            "card_no": pl.Series(card_no.tolist(), dtype=pl.String),
-            "register_brand_id": home_brand,
-            "register_store_id": home_store,
-            "registered_at": registered_at,
-        }
-    )
-    # Members registered before the window arrive with the first day's extract.
-    members_file = members.with_columns(
-        pl.when(pl.col("registered_at") < dt.datetime.combine(start, dt.time()))
-        .then(pl.lit(dt.datetime.combine(start, dt.time())))
-        .otherwise(pl.col("registered_at"))
-        .alias("updated_at")
-    )
-    # Written at the end, with the second accounts and shared phones identity has to resolve.
-
-    # --- purchases: buy till you die --------------------------------------------------
-    # Each member buys at a personal rate while alive and may drop out after each purchase.
-    rate_per_day = rng.gamma(shape=0.8, scale=1 / 40, size=n)
-    dropout = rng.beta(1.2, 4.0, size=n)
-    cross_brand = rng.beta(6.0, 2.0, size=n)
-    t = np.maximum(registered, 0).astype(np.float64)
-    alive = np.ones(n, dtype=bool)
-    buyer_idx, buy_time = [], []
-    while alive.any():
-        idx = np.flatnonzero(alive)
-        t[idx] += rng.exponential(1 / rate_per_day[idx]) * SECONDS_PER_DAY
-        within = t[idx] < horizon
-        idx = idx[within]
-        alive[np.flatnonzero(alive)[~within]] = False
-        if idx.size == 0:
-            break
-        buyer_idx.append(idx)
-        buy_time.append(t[idx].copy())
-        alive[idx[rng.random(idx.size) < dropout[idx]]] = False
-    buyer = np.concatenate(buyer_idx) if buyer_idx else np.array([], dtype=np.int64)
-    when = np.concatenate(buy_time).astype(np.int64) if buy_time else np.array([], dtype=np.int64)
-    # Brand of each purchase: the home brand, or another brand of the group.
-    other = rng.integers(1, n_brands, buyer.size)
-    other_brand = ((home_brand[buyer] - 1 + other) % n_brands) + 1
-    brand = np.where(rng.random(buyer.size) < cross_brand[buyer], other_brand, home_brand[buyer])
-    # Seasonality by thinning.
-    keep = rng.random(buyer.size) < _seasonality(
-        when // SECONDS_PER_DAY, start, brand_category[brand - 1]
-    )
-    buyer, when, brand = buyer[keep], when[keep], brand[keep]
-    # Shopping hours 10:00-22:00.
-    when = (when // SECONDS_PER_DAY) * SECONDS_PER_DAY + rng.integers(
-        10 * 3600, 22 * 3600, when.size
-    )
-    order_sort = np.lexsort((buyer, when))
-    buyer, when, brand = buyer[order_sort], when[order_sort], brand[order_sort]
-    channel = rng.choice(
-        np.array(list(CHANNEL_WEIGHTS)), buyer.size, p=np.array(list(CHANNEL_WEIGHTS.values()))
-    )
-    # Chinese New Year: stores close or go quiet for the week from New Year's Eve.
-    quiet = _cny_week(when // SECONDS_PER_DAY, start) & (channel == "pos")
-    keep_pos = ~quiet | (aux.random(buyer.size) < CNY_STORE_TRAFFIC)
-    buyer, when, brand, channel = (
-        buyer[keep_pos],
-        when[keep_pos],
-        brand[keep_pos],
-        channel[keep_pos],
-    )
-
-    def pick_skus(brands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        sku_index = (brands - 1) * scale.skus_per_brand + rng.integers(
-            0, scale.skus_per_brand, brands.size
-        )
-        return sku_index, sku_price[sku_index]
-
-    def lines_for(count: int) -> np.ndarray:
-        return 1 + rng.binomial(2, 0.25, count)
-
-    sku_codes = _ids("SKU", n_skus, 7)
-
-    # --- mall orders -----------------------------------------------------------------
-    m = channel == "mall"
-    n_orders = int(m.sum())
-    o_member = member_ids[buyer[m]]
-    o_brand = brand[m]
-    o_time = when[m]
-    shared = rng.random(n_orders) < 0.45
-    o_share_guide = np.where(shared, home_guide[buyer[m]], 0)
-    cancelled = rng.random(n_orders) < 0.05
-    order_ids = _ids("MO", n_orders, 9)
-    pay_delay = rng.integers(5, 900, n_orders)
-    orders = pl.DataFrame(
-        {
-            "order_id": order_ids,
-            "member_id": o_member,
-            "brand_id": o_brand,
-            "share_guide_id": pl.Series(o_share_guide).replace(0, None),
-            "status": np.where(cancelled, "cancelled", "paid"),
-            "created_at": _timestamps(start, o_time),
-            "paid_at": _timestamps(start, o_time + pay_delay),
-        }
-    ).with_columns(
-        pl.when(pl.col("status") == "paid").then(pl.col("paid_at")).alias("paid_at"),
-        pl.col("created_at").alias("updated_at"),
-    )
-    # Written at the end, once community codes are known.
-
-    lines_per = lines_for(n_orders)
-    line_order = np.repeat(np.arange(n_orders), lines_per)
-    sku_index, price = pick_skus(o_brand[line_order])
-    qty = 1 + rng.binomial(1, 0.15, line_order.size)
-    discount = np.round(
-        rng.choice([1.0, 0.9, 0.8, 0.7], line_order.size, p=[0.5, 0.25, 0.15, 0.1]), 2
-    )
-    paid_amount = np.round(price * qty * discount, 2)
-    n_lines = line_order.size
-    order_line_ids = _ids("ML", n_lines, 10)
-    order_lines = pl.DataFrame(
-        {
-            "order_line_id": order_line_ids,
-            "order_id": order_ids[line_order],
-            "sku_id": sku_codes[sku_index],
-            "quantity": qty,
-            "unit_price": price,
-            "paid_amount": paid_amount,
-            "created_at": _timestamps(start, o_time[line_order]),
-        }
-    )
-    # Written at the end, with the late-arriving orders.
-
-    refunded = (rng.random(n_lines) < 0.08) & ~cancelled[line_order]
-    r_idx = np.flatnonzero(refunded)
-    r_time = o_time[line_order[r_idx]] + rng.integers(1, 15, r_idx.size) * SECONDS_PER_DAY
-    r_in = r_time < horizon
-    r_idx, r_time = r_idx[r_in], r_time[r_in]
-    full = rng.random(r_idx.size) < 0.8
-    refunds = pl.DataFrame(
-        {
-            "refund_id": _ids("RF", r_idx.size, 9),
-            "order_line_id": order_line_ids[r_idx],
-            "refund_amount": np.where(
-                full, paid_amount[r_idx], np.round(paid_amount[r_idx] * 0.5, 2)
-            ),
-            "refunded_at": _timestamps(start, r_time),
-        }
-    )
-    writer.daily("mall", "refunds", refunds, "refunded_at")
-
-    # --- POS receipts -----------------------------------------------------------------
-    p = channel == "pos"
-    p_member = buyer[p]
-    p_brand = brand[p]
-    p_time = when[p]
-    # Same-brand purchases happen in the home store; others in a store of that brand.
-    brand_stores = [store_ids[store_brand == b] for b in brand_ids]
-    p_store = np.where(
-        p_brand == home_brand[p_member],
-        home_store[p_member],
-        np.array(
-            [brand_stores[b - 1][rng.integers(0, brand_stores[b - 1].size)] for b in p_brand],
-            dtype=np.int64,
-        )
-        if p_brand.size
-        else p_brand,
-    )
-    # Walk-in customers without a membership card.
-    n_walk = int(rng.poisson(scale.walk_in_receipts_per_store_day * scale.stores * days))
-    w_store = rng.integers(1, scale.stores + 1, n_walk)
-    w_time = rng.integers(0, days, n_walk) * SECONDS_PER_DAY + rng.integers(
-        10 * 3600, 22 * 3600, n_walk
-    )
-    w_keep = ~_cny_week(w_time // SECONDS_PER_DAY, start) | (aux.random(n_walk) < CNY_STORE_TRAFFIC)
-    n_walk, w_store, w_time = int(w_keep.sum()), w_store[w_keep], w_time[w_keep]
-    r_store = np.concatenate([p_store, w_store])
-    r_time_all = np.concatenate([p_time, w_time])
-    r_card = np.concatenate([card_no[p_member], np.full(n_walk, None)])
-    r_order = np.argsort(r_time_all, kind="stable")
-    r_store, r_time_all, r_card = r_store[r_order], r_time_all[r_order], r_card[r_order]
-    n_receipts = r_store.size
-    store_guides = [guide_ids[guide_store == s] for s in store_ids]
-    r_guide = np.array(
-        [
-            sg[rng.integers(0, sg.size)] if sg.size and rng.random() < 0.85 else 0
-            for sg in (store_guides[s - 1] for s in r_store)
-        ],
-        dtype=np.int64,
-    )
-    receipt_ids = _ids("PR", n_receipts, 9)
-    receipts = pl.DataFrame(
-        {
-            "receipt_id": receipt_ids,
-            "store_id": r_store,
-            "guide_id": pl.Series(r_guide).replace(0, None),
-            "member_card_no": pl.Series(r_card.tolist(), dtype=pl.String),
-            "sold_at": _timestamps(start, r_time_all),
-        }
-    )
-    writer.daily("pos", "receipts", receipts, "sold_at")
-    rl_per = lines_for(n_receipts)
-    rl_receipt = np.repeat(np.arange(n_receipts), rl_per)
-    rl_sku, rl_price = pick_skus(store_brand[r_store[rl_receipt] - 1])
-    rl_qty = 1 + rng.binomial(1, 0.1, rl_receipt.size)
-    rl_paid = np.round(
-        rl_price * rl_qty * rng.choice([1.0, 0.9, 0.8], rl_receipt.size, p=[0.6, 0.3, 0.1]), 2
-    )
-    receipt_lines = pl.DataFrame(
-        {
-            "receipt_line_id": _ids("PL", rl_receipt.size, 10),
-            "receipt_id": receipt_ids[rl_receipt],
-            "sku_id": sku_codes[rl_sku],
-            "quantity": rl_qty,
-            "paid_amount": rl_paid,
-            "sold_at": _timestamps(start, r_time_all[rl_receipt]),
-        }
-    )
-    writer.daily("pos", "receipt_lines", receipt_lines, "sold_at")
-
-    # --- live streams -----------------------------------------------------------------
     # Each brand streams every third evening, 20:00-22:00.
-    session_rows = []
-    for b in brand_ids:
-        for d in range(int(b) % 3, days, 3):
-            session_rows.append((b, d))
-    s_brand = np.array([r[0] for r in session_rows], dtype=np.int64)
-    s_day = np.array([r[1] for r in session_rows], dtype=np.int64)
-    session_ids = _ids("LS", len(session_rows), 6)
-    lv = channel == "live"
-    l_member, l_brand, l_day = buyer[lv], brand[lv], when[lv] // SECONDS_PER_DAY
-    # Snap each live purchase to its brand's session on or after the purchase day.
-    l_session_day = l_day + ((l_brand % 3) - l_day) % 3
-    ok = l_session_day < days
-    l_member, l_brand, l_session_day = l_member[ok], l_brand[ok], l_session_day[ok]
-    session_lookup = {(int(b), int(d)): i for i, (b, d) in enumerate(session_rows)}
-    l_session = np.array(
-        [session_lookup[(int(b), int(d))] for b, d in zip(l_brand, l_session_day, strict=True)],
-        dtype=np.int64,
-    )
-    l_time = l_session_day * SECONDS_PER_DAY + 20 * 3600 + rng.integers(0, 7200, l_session.size)
-    l_sort = np.argsort(l_time, kind="stable")
-    l_member, l_brand, l_session, l_time = (
-        l_member[l_sort],
-        l_brand[l_sort],
-        l_session[l_sort],
-        l_time[l_sort],
-    )
-    l_sku, l_price = pick_skus(l_brand)
-    l_qty = 1 + rng.binomial(1, 0.1, l_sku.size)
-    live_orders = pl.DataFrame(
-        {
-            "live_order_id": _ids("LO", l_sku.size, 9),
-            "session_id": session_ids[l_session] if l_session.size else np.array([], dtype=str),
-            "member_id": member_ids[l_member],
-            "sku_id": sku_codes[l_sku],
-            "quantity": l_qty,
-            "paid_amount": np.round(l_price * l_qty * 0.85, 2),
-            "paid_at": _timestamps(start, l_time),
-        }
-    )
-    writer.daily("live", "live_orders", live_orders, "paid_at")
-    buyers_per_session = np.bincount(l_session, minlength=len(session_rows))
-    viewers = buyers_per_session * rng.integers(15, 40, len(session_rows)) + rng.integers(
-        50, 300, len(session_rows)
-    )
-    sessions = pl.DataFrame(
-        {
-            "session_id": session_ids,
-            "brand_id": s_brand,
-            "title": [f"{brand_codes[b - 1]} live #{i + 1}" for i, b in enumerate(s_brand)],
-            "started_at": _timestamps(start, s_day * SECONDS_PER_DAY + 20 * 3600),
-            "ended_at": _timestamps(start, s_day * SECONDS_PER_DAY + 22 * 3600),
-            "viewers": viewers,
-            "peak_concurrent": np.maximum(
-                1, (viewers * rng.uniform(0.1, 0.3, viewers.size)).astype(np.int64)
-            ),
-        }
-    )
-    writer.daily("live", "sessions", sessions, "started_at")
+    session_brand = np.concatenate([np.full(len(range(b % 3, days, 3)), b) for b in brand_ids])
+    session_day = np.concatenate([np.arange(b % 3, days, 3) for b in brand_ids])
+    session_of = np.full((n_brands + 1, days + 3), -1, dtype=np.int64)
+    session_of[session_brand, session_day] = np.arange(session_brand.size)
 
-    # --- WeCom contact events ----------------------------------------------------------
-    # Most members in the window are added by their guide around registration; some delete.
-    in_window = registered >= 0
-    added = in_window & (rng.random(n) < 0.7)
-    a_idx = np.flatnonzero(added)
-    a_time = registered[a_idx] + rng.integers(0, 3 * 3600, a_idx.size)
-    a_keep = a_time < horizon
-    a_idx, a_time = a_idx[a_keep], a_time[a_keep]
-    # Prospects: contacts who never became members (no union id bound).
-    n_prospects = n // 5
-    pr_guide = rng.choice(guide_ids, n_prospects, p=guide_weight / guide_weight.sum())
-    pr_time = rng.integers(0, horizon, n_prospects)
-    c_guide = np.concatenate([home_guide[a_idx], pr_guide])
-    c_user = np.concatenate(
-        [
-            np.char.add("wm_", np.char.zfill(member_ids[a_idx].astype(str), 10)),
-            np.char.add("wp_", np.char.zfill(np.arange(1, n_prospects + 1).astype(str), 10)),
-        ]
-    )
-    c_union = np.concatenate([union_id[a_idx], np.full(n_prospects, None)])
-    c_time = np.concatenate([a_time, pr_time])
-    deleted = rng.random(c_time.size) < 0.1
-    d_time = c_time[deleted] + rng.integers(1, 60, int(deleted.sum())) * SECONDS_PER_DAY
-    d_keep = d_time < horizon
-    e_guide = np.concatenate([c_guide, c_guide[deleted][d_keep]])
-    e_user = np.concatenate([c_user, c_user[deleted][d_keep]])
-    e_union = np.concatenate([c_union, c_union[deleted][d_keep]])
-    e_type = np.concatenate([np.full(c_time.size, "add"), np.full(int(d_keep.sum()), "delete")])
-    e_time = np.concatenate([c_time, d_time[d_keep]])
-    e_sort = np.argsort(e_time, kind="stable")
-    contact_events = pl.DataFrame(
-        {
-            "event_id": _ids("CE", e_time.size, 9),
-            "guide_id": e_guide[e_sort],
-            "external_user_id": e_user[e_sort],
-            "union_id": pl.Series(e_union[e_sort].tolist(), dtype=pl.String),
-            "event_type": e_type[e_sort],
-            "occurred_at": _timestamps(start, e_time[e_sort]),
-        }
-    )
-    # Written at the end, with how each contact was added.
-
-    # --- ads ------------------------------------------------------------------------------
-    campaigns: list[tuple[int, str, int, float]] = []
-    for b in brand_ids:
-        for platform, cost in AD_PLATFORMS:
-            campaigns.append((len(campaigns) + 1, platform, int(b), cost))
-    reports, follows = [], []
-    follower_seq = 0
-    mean_spend = 30.0 + n * 0.002
-    report_dates = pl.Series([start + dt.timedelta(days=d) for d in range(days)])
-    for cid, platform, b, cost in campaigns:
-        campaign_id = f"CMP{cid:04d}"
-        daily_spend = rng.gamma(4.0, mean_spend / 4.0, days).round(2)
-        n_follows = rng.poisson(daily_spend / (cost * rng.uniform(0.8, 1.25, days)))
-        impressions = (daily_spend * rng.uniform(80, 120, days)).astype(np.int64)
-        clicks = (impressions * rng.uniform(0.01, 0.03, days)).astype(np.int64)
-        reports.append(
-            pl.DataFrame(
-                {
-                    "platform": platform,
-                    "campaign_id": campaign_id,
-                    "campaign_name": f"{brand_codes[b - 1]} {platform} acquisition",
-                    "report_date": report_dates,
-                    "impressions": impressions,
-                    "clicks": clicks,
-                    "follows": n_follows,
-                    "spend": daily_spend,
-                }
-            )
-        )
-        total = int(n_follows.sum())
-        f_sec = np.repeat(np.arange(days), n_follows) * SECONDS_PER_DAY + rng.integers(
-            0, SECONDS_PER_DAY, total
-        )
-        # Some followers are members already (their OpenID), the rest new social identities.
-        f_openid = np.where(
-            rng.random(total) < 0.3,
-            openid[rng.integers(0, n, total)],
-            np.char.add(
-                "op_ad_",
-                np.char.zfill(
-                    np.arange(follower_seq + 1, follower_seq + total + 1).astype(str), 10
-                ),
-            ),
-        )
-        follower_seq += total
-        unfollow = rng.random(total) < 0.15
-        u_sec = f_sec[unfollow] + rng.integers(3600, 20 * SECONDS_PER_DAY, int(unfollow.sum()))
-        uk = u_sec < horizon
-        follows.append(
-            pl.DataFrame(
-                {
-                    "platform": platform,
-                    "campaign_id": campaign_id,
-                    "openid": np.concatenate([f_openid, f_openid[unfollow][uk]]),
-                    "event_type": ["follow"] * total + ["unfollow"] * int(uk.sum()),
-                    "sec": np.concatenate([f_sec, u_sec[uk]]),
-                }
-            )
-        )
-    all_reports = pl.concat(reports)
-    writer.snapshot(
-        "master",
-        "ad_campaigns",
-        pl.DataFrame(
-            {
-                "platform": [c[1] for c in campaigns],
-                "campaign_id": [f"CMP{c[0]:04d}" for c in campaigns],
-                "campaign_name": [f"{brand_codes[c[2] - 1]} {c[1]} acquisition" for c in campaigns],
-                "brand_id": [c[2] for c in campaigns],
-            }
-        ),
-    )
-    for platform, _ in AD_PLATFORMS:
-        report, day_column = _platform_report(
-            platform, all_reports.filter(pl.col("platform") == platform)
-        )
-        writer.daily("ads", f"{platform}_reports", report, day_column)
-    fr = pl.concat(follows).sort("sec", "platform", "campaign_id", "openid", maintain_order=True)
-    follow_events = fr.select(
-        pl.Series("event_id", _ids("FE", fr.height, 9)),
-        "platform",
-        "campaign_id",
-        "openid",
-        "event_type",
-        pl.Series("occurred_at", _timestamps(start, fr["sec"].to_numpy())),
-    )
-    writer.daily("ads", "follow_events", follow_events, "occurred_at")
-
-    # --- monthly targets per guide (a CSV drop per month in real life) ---------------------
-    months = sorted({(start + dt.timedelta(days=d)).replace(day=1) for d in range(days)})
-    relative = guide_weight / guide_weight.mean()
-    friends_per_guide_month = c_time.size / scale.guides / max(1.0, days / 30)
-    gmv_per_guide_month = (
-        float(paid_amount.sum() + rl_paid.sum()) / scale.guides / max(1.0, days / 30)
-    )
-    targets = pl.concat(
-        [
-            pl.DataFrame(
-                {
-                    "month": month,
-                    "guide_id": guide_ids,
-                    "target_new_friends": np.maximum(
-                        1, np.round(relative * friends_per_guide_month * 1.1)
-                    ).astype(np.int64),
-                    "target_gmv": np.round(
-                        relative * gmv_per_guide_month * rng.uniform(0.9, 1.3, scale.guides), -2
-                    ),
-                }
-            )
-            for month in months
-        ]
-    )
-    writer.daily("targets", "guide_monthly_targets", targets, "month")
-
-    # --- live boosts: guides bring viewers to their brand's sessions (助力) ---------------
-    boost_session, boost_guide = [], []
-    brand_guides = [guide_ids[guide_brand == b] for b in brand_ids]
-    for index, b in enumerate(s_brand):
-        candidates = brand_guides[b - 1]
-        if candidates.size == 0:
-            continue
-        count = min(candidates.size, int(rng.poisson(3)))
-        chosen = rng.choice(candidates, count, replace=False)
-        boost_session.extend([index] * count)
-        boost_guide.extend(chosen.tolist())
-    boost_session_arr = np.array(boost_session, dtype=np.int64)
-    boosts = pl.DataFrame(
-        {
-            "boost_id": _ids("LB", len(boost_guide), 8),
-            "session_id": session_ids[boost_session_arr] if boost_guide else [],
-            "guide_id": np.array(boost_guide, dtype=np.int64),
-            # Heavy-tailed: a few guides pass the 300-point reward cap.
-            "boost_points": np.maximum(1, rng.lognormal(4.0, 1.0, len(boost_guide))).astype(
-                np.int64
-            ),
-            "recorded_at": _timestamps(
-                start, s_day[boost_session_arr] * SECONDS_PER_DAY + 22 * 3600
-            ),
-        }
-    )
-    writer.daily("live", "boosts", boosts, "recorded_at")
-
-    # --- mall guide bindings (专属导购) and transfers when a guide leaves ----------------------
-    bound = (registered >= 0) & (rng.random(n) < 0.5)
-    bd_idx = np.flatnonzero(bound)
-    bd_time = registered[bd_idx] + rng.integers(60, 3600, bd_idx.size)
-    bd_keep = bd_time < horizon
-    bd_idx, bd_time = bd_idx[bd_keep], bd_time[bd_keep]
-    bd_guide = home_guide[bd_idx]
     # A few guides leave; a colleague of the same store inherits their bound customers from
     # the leaving day on (earlier sales stay with the leaver).
-    n_leavers = max(3, scale.guides // 10)
+    n_leavers = min(scale.guides, max(3, scale.guides // 10))
     leavers = rng.choice(guide_ids, n_leavers, replace=False)
     leave_at = np.full(scale.guides + 1, -1, dtype=np.int64)
     successor = np.zeros(scale.guides + 1, dtype=np.int64)
@@ -774,28 +379,8 @@ def generate(
         if colleagues.size:
             leave_at[g] = when_left
             successor[g] = colleagues[rng.integers(0, colleagues.size)]
-    moved = (leave_at[bd_guide] >= 0) & (bd_time < leave_at[bd_guide])
-    bg_member = np.concatenate([member_ids[bd_idx], member_ids[bd_idx[moved]]])
-    bg_guide = np.concatenate([bd_guide, successor[bd_guide[moved]]])
-    bg_type = np.concatenate([np.full(bd_idx.size, "bind"), np.full(int(moved.sum()), "transfer")])
-    bg_time = np.concatenate([bd_time, leave_at[bd_guide[moved]]])
-    bg_sort = np.argsort(bg_time, kind="stable")
-    writer.daily(
-        "mall",
-        "guide_bindings",
-        pl.DataFrame(
-            {
-                "binding_id": _ids("GB", bg_time.size, 9),
-                "member_id": bg_member[bg_sort],
-                "guide_id": bg_guide[bg_sort],
-                "binding_type": bg_type[bg_sort],
-                "bound_at": _timestamps(start, bg_time[bg_sort]),
-            }
-        ),
-        "bound_at",
-    )
 
-    # --- community groups (社群) run by community operators --------------------------------
+    # Community groups (社群) run by community operators.
     n_operators = n_brands * 2
     operator_brand = np.tile(brand_ids, 2)
     writer.snapshot(
@@ -832,25 +417,257 @@ def generate(
         ),
         "created_at",
     )
-    # Some members join one group of their home brand; prospects join too; some leave.
-    brand_groups = [np.flatnonzero(group_brand == b) for b in brand_ids]
+    return _Master(
+        scale=scale,
+        start=start,
+        days=days,
+        brand_ids=brand_ids,
+        brand_codes=brand_codes,
+        brand_category=brand_category,
+        store_ids=store_ids,
+        store_brand=store_brand,
+        stores_of_brand=_Lookup.of(store_brand, store_ids, n_brands),
+        guide_ids=guide_ids,
+        guide_store=guide_store,
+        guide_brand=guide_brand,
+        guide_weight=guide_weight,
+        guides_of_store=_Lookup.of(guide_store, guide_ids, scale.stores),
+        guides_of_brand=_Lookup.of(guide_brand, guide_ids, n_brands),
+        sku_price=sku_price,
+        sku_codes=sku_codes,
+        session_ids=_ids("LS", session_brand.size, 6),
+        session_brand=session_brand,
+        session_day=session_day,
+        session_of=session_of,
+        leave_at=leave_at,
+        successor=successor,
+        group_ids=group_ids,
+        group_brand=group_brand,
+        group_created=group_created,
+        groups_of_brand=_Lookup.of(group_brand, np.arange(n_groups), n_brands),
+    )
+
+
+def _pick_skus(
+    m: _Master, rng: np.random.Generator, brands: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    sku_index = (brands - 1) * m.scale.skus_per_brand + rng.integers(
+        0, m.scale.skus_per_brand, brands.size
+    )
+    return sku_index, m.sku_price[sku_index]
+
+
+def _lines_for(rng: np.random.Generator, count: int) -> np.ndarray:
+    return 1 + rng.binomial(2, 0.25, count)
+
+
+def _write_receipts(
+    m: _Master,
+    rng: np.random.Generator,
+    seq: _Sequences,
+    writer: WorldWriter,
+    store: np.ndarray,
+    seconds: np.ndarray,
+    card: np.ndarray,
+) -> float:
+    """POS receipts (most with a guide of the store) and their lines; returns their sales."""
+    order = np.argsort(seconds, kind="stable")
+    store, seconds, card = store[order], seconds[order], card[order]
+    n_receipts = store.size
+    guide = np.where(rng.random(n_receipts) < 0.85, m.guides_of_store.pick(rng, store), 0)
+    receipt_ids = _ids("PR", n_receipts, 9, seq.take("PR", n_receipts))
+    writer.daily(
+        "pos",
+        "receipts",
+        pl.DataFrame(
+            {
+                "receipt_id": receipt_ids,
+                "store_id": store,
+                "guide_id": pl.Series(guide).replace(0, None),
+                "member_card_no": _nullable(card),
+                "sold_at": _timestamps(m.start, seconds),
+            }
+        ),
+        "sold_at",
+    )
+    line_receipt = np.repeat(np.arange(n_receipts), _lines_for(rng, n_receipts))
+    sku, price = _pick_skus(m, rng, m.store_brand[store[line_receipt] - 1])
+    qty = 1 + rng.binomial(1, 0.1, line_receipt.size)
+    paid = np.round(
+        price * qty * rng.choice([1.0, 0.9, 0.8], line_receipt.size, p=[0.6, 0.3, 0.1]), 2
+    )
+    writer.daily(
+        "pos",
+        "receipt_lines",
+        pl.DataFrame(
+            {
+                "receipt_line_id": _ids(
+                    "PL", line_receipt.size, 10, seq.take("PL", line_receipt.size)
+                ),
+                "receipt_id": receipt_ids[line_receipt],
+                "sku_id": m.sku_codes[sku],
+                "quantity": qty,
+                "paid_amount": paid,
+                "sold_at": _timestamps(m.start, seconds[line_receipt]),
+            }
+        ),
+        "sold_at",
+    )
+    return float(paid.sum())
+
+
+def _member_chunk(
+    m: _Master,
+    lo: int,
+    hi: int,
+    rng: np.random.Generator,
+    seq: _Sequences,
+    totals: _Totals,
+    writer: WorldWriter,
+) -> None:
+    """Members ``lo + 1`` .. ``hi`` and everything they do, appended to the day files."""
+    start, days, horizon = m.start, m.days, m.horizon
+    n_brands = m.scale.brands
+    n = hi - lo
+    member_ids = np.arange(lo + 1, hi + 1)
+
+    # --- members ---------------------------------------------------------------------------
+    # A quarter of the members existed before the window; the rest register inside it.
+    registered = np.where(
+        rng.random(n) < 0.25,
+        -rng.integers(1, 365 * SECONDS_PER_DAY, n),
+        rng.integers(0, horizon, n),
+    )
+    home_guide = rng.choice(m.guide_ids, n, p=m.guide_p)
+    home_store = m.guide_store[home_guide - 1]
+    home_brand = m.guide_brand[home_guide - 1]
+    phones = np.char.add(
+        "1", np.char.zfill(rng.integers(3_000_000_000, 9_999_999_999, n).astype(str), 10)
+    )
+    card_no = np.where(rng.random(n) < 0.8, _ids("C", n, 9, lo + 1), None)
+    union_id = _ids("ou_", n, 10, lo + 1)
+    openid = _ids("op_", n, 10, lo + 1)
+    window_start = dt.datetime.combine(start, dt.time())
+    members = pl.DataFrame(
+        {
+            "member_id": member_ids,
+            "union_id": union_id,
+            "openid": openid,
+            "phone": phones,
+            "member_name": _names(rng, n),
+            "card_no": _nullable(card_no),
+            "register_brand_id": home_brand,
+            "register_store_id": home_store,
+            "registered_at": _timestamps(start, registered),
+        }
+    ).with_columns(
+        # Members registered before the window arrive with the first day's extract.
+        pl.max_horizontal(pl.col("registered_at"), pl.lit(window_start)).alias("updated_at")
+    )
+
+    # Some people open a second mall account in another brand's mini-program (new UnionID and
+    # OpenID, same phone); their later orders of that brand are placed from it.
+    second = np.flatnonzero((rng.random(n) < 0.05) & (n_brands > 1))
+    second_brand = (
+        (home_brand[second] - 1 + rng.integers(1, max(n_brands, 2), second.size)) % n_brands
+    ) + 1
+    second_at = np.maximum(registered[second], 0) + rng.integers(
+        SECONDS_PER_DAY, 120 * SECONDS_PER_DAY, second.size
+    )
+    kept = second_at < horizon
+    second, second_brand, second_at = second[kept], second_brand[kept], second_at[kept]
+    # Accounts beyond the people's own numbers, in one sequence with the shared-phone ones.
+    second_ids = m.scale.members + seq.take("account", second.size) + np.arange(second.size)
+    extra_ids = second_ids
+    seconds_frame = pl.DataFrame(
+        {
+            "member_id": extra_ids,
+            "union_id": np.char.add("ou_x", np.char.zfill(extra_ids.astype(str), 9)),
+            "openid": np.char.add("op_x", np.char.zfill(extra_ids.astype(str), 9)),
+            "phone": phones[second],
+            "member_name": _names(rng, second.size),
+            "card_no": pl.Series([None] * second.size, dtype=pl.String),
+            "register_brand_id": second_brand,
+            "register_store_id": m.stores_of_brand.pick(rng, second_brand),
+            "registered_at": _timestamps(start, second_at),
+        }
+    ).with_columns(pl.col("registered_at").alias("updated_at"))
+    writer.daily("mall", "members", pl.concat([members, seconds_frame]), "updated_at")
+    account_of = np.zeros(n, dtype=np.int64)
+    account_at = np.full(n, horizon, dtype=np.int64)
+    account_brand = np.zeros(n, dtype=np.int64)
+    account_of[second], account_at[second], account_brand[second] = (
+        second_ids,
+        second_at,
+        second_brand,
+    )
+
+    # --- purchases: buy till you die --------------------------------------------------------
+    # Each member buys at a personal rate while alive and may drop out after each purchase.
+    rate_per_day = rng.gamma(shape=0.8, scale=1 / 40, size=n)
+    dropout = rng.beta(1.2, 4.0, size=n)
+    cross_brand = rng.beta(6.0, 2.0, size=n)
+    t = np.maximum(registered, 0).astype(np.float64)
+    alive = np.ones(n, dtype=bool)
+    buyer_idx, buy_time = [], []
+    while alive.any():
+        idx = np.flatnonzero(alive)
+        t[idx] += rng.exponential(1 / rate_per_day[idx]) * SECONDS_PER_DAY
+        within = t[idx] < horizon
+        alive[idx[~within]] = False
+        idx = idx[within]
+        if idx.size == 0:
+            break
+        buyer_idx.append(idx)
+        buy_time.append(t[idx].copy())
+        alive[idx[rng.random(idx.size) < dropout[idx]]] = False
+    buyer = np.concatenate(buyer_idx) if buyer_idx else np.array([], dtype=np.int64)
+    when = np.concatenate(buy_time).astype(np.int64) if buy_time else np.array([], dtype=np.int64)
+    # Brand of each purchase: the home brand, or another brand of the group.
+    other = rng.integers(1, max(n_brands, 2), buyer.size)
+    other_brand = ((home_brand[buyer] - 1 + other) % n_brands) + 1
+    brand = np.where(rng.random(buyer.size) < cross_brand[buyer], other_brand, home_brand[buyer])
+    # Seasonality by thinning.
+    keep = rng.random(buyer.size) < _seasonality(
+        when // SECONDS_PER_DAY, start, m.brand_category[brand - 1]
+    )
+    buyer, when, brand = buyer[keep], when[keep], brand[keep]
+    # Shopping hours 10:00-22:00.
+    when = (when // SECONDS_PER_DAY) * SECONDS_PER_DAY + rng.integers(
+        10 * 3600, 22 * 3600, when.size
+    )
+    order_sort = np.lexsort((buyer, when))
+    buyer, when, brand = buyer[order_sort], when[order_sort], brand[order_sort]
+    channel = rng.choice(
+        np.array(list(CHANNEL_WEIGHTS)), buyer.size, p=np.array(list(CHANNEL_WEIGHTS.values()))
+    )
+    # Chinese New Year: stores close or go quiet for the week from New Year's Eve.
+    quiet = _cny_week(when // SECONDS_PER_DAY, start) & (channel == "pos")
+    keep_pos = ~quiet | (rng.random(buyer.size) < CNY_STORE_TRAFFIC)
+    buyer, when, brand, channel = (
+        buyer[keep_pos],
+        when[keep_pos],
+        brand[keep_pos],
+        channel[keep_pos],
+    )
+
+    # --- community groups: some members join one group of their home brand; some leave ------
     joiners = np.flatnonzero(rng.random(n) < 0.3)
     member_group = np.full(n, -1, dtype=np.int64)
-    member_group[joiners] = [
-        brand_groups[b - 1][rng.integers(0, brand_groups[b - 1].size)] for b in home_brand[joiners]
-    ]
-    n_guests = n // 50
-    guest_group = rng.integers(0, n_groups, n_guests)
+    member_group[joiners] = m.groups_of_brand.pick(rng, home_brand[joiners], missing=-1)
+    joiners = joiners[member_group[joiners] >= 0]
+    n_guests = n // 50  # prospects join too
+    guest_group = rng.integers(0, m.group_ids.size, n_guests)
     j_group = np.concatenate([member_group[joiners], guest_group])
     j_user = np.concatenate(
         [
-            np.char.add("wm_", np.char.zfill(member_ids[joiners].astype(str), 10)),
-            np.char.add("wg_", np.char.zfill(np.arange(1, n_guests + 1).astype(str), 10)),
+            _prefixed("wm_", member_ids[joiners]),
+            _ids("wg_", n_guests, 10, seq.take("wg", n_guests)),
         ]
     )
     j_union = np.concatenate([union_id[joiners], np.full(n_guests, None)])
     j_from = np.maximum(
-        group_created[j_group],
+        m.group_created[j_group],
         np.concatenate([np.maximum(registered[joiners], 0), np.zeros(n_guests, np.int64)]),
     )
     j_time = j_from + (rng.random(j_group.size) * (horizon - j_from)).astype(np.int64)
@@ -873,166 +690,259 @@ def generate(
         "community_member_events",
         pl.DataFrame(
             {
-                "event_id": _ids("GE", ce_time.size, 9),
-                "group_id": group_ids[ce_group[ce_sort]],
+                "event_id": _ids("GE", ce_time.size, 9, seq.take("GE", ce_time.size)),
+                "group_id": m.group_ids[ce_group[ce_sort]],
                 "external_user_id": ce_user[ce_sort],
-                "union_id": pl.Series(ce_union[ce_sort].tolist(), dtype=pl.String),
+                "union_id": _nullable(ce_union[ce_sort]),
                 "event_type": ce_type[ce_sort],
                 "occurred_at": _timestamps(start, ce_time[ce_sort]),
             }
         ),
         "occurred_at",
     )
-    # WeCom's daily group-chat statistics: members at end of day, who spoke, messages.
-    delta = np.zeros((n_groups, days + 1), dtype=np.int64)
-    np.add.at(delta, (j_group, j_time // SECONDS_PER_DAY), 1)
-    np.add.at(delta, (j_group[left], j_leave[left] // SECONDS_PER_DAY), -1)
-    members_eod = np.cumsum(delta, axis=1)[:, :days]
-    g_idx, g_day = np.nonzero(members_eod > 0)
-    speakers = rng.binomial(members_eod[g_idx, g_day], 0.06)
-    writer.daily(
-        "wecom",
-        "community_daily_stats",
-        pl.DataFrame(
-            {
-                "group_id": group_ids[g_idx],
-                "stat_date": pl.Series(
-                    [start + dt.timedelta(days=int(d)) for d in g_day], dtype=pl.Date
-                ),
-                "member_count": members_eod[g_idx, g_day],
-                "speaker_count": speakers,
-                "message_count": speakers * rng.integers(1, 6, g_idx.size),
-            }
-        ).sort("stat_date", "group_id"),
-        "stat_date",
-    )
-    # --- second accounts and shared phones: what identity resolution has to untangle -------
-    # Some people open a second mall account in another brand's mini-program (new UnionID and
-    # OpenID, same phone); their later orders of that brand are placed from it.
-    n_brands_ok = n_brands > 1
-    second = np.flatnonzero((rng.random(n) < 0.05) & n_brands_ok)
-    second_brand = (
-        (home_brand[second] - 1 + rng.integers(1, max(n_brands, 2), second.size)) % n_brands
-    ) + 1
-    second_at = np.maximum(registered[second], 0) + rng.integers(
-        SECONDS_PER_DAY, 120 * SECONDS_PER_DAY, second.size
-    )
-    kept = second_at < horizon
-    second, second_brand, second_at = second[kept], second_brand[kept], second_at[kept]
-    second_ids = np.arange(n + 1, n + 1 + second.size)
-    # Store phones typed in for walk-in customers: one number shared by many accounts.
-    n_shared = 3 * 8
-    shared_store = rng.integers(1, scale.stores + 1, n_shared)
-    shared_phone = np.char.add(
-        "1", np.char.zfill(rng.integers(3_000_000_000, 9_999_999_999, 3).astype(str), 10)
-    )[np.repeat(np.arange(3), 8)]
-    shared_at = rng.integers(0, horizon, n_shared)
-    shared_ids = np.arange(n + 1 + second.size, n + 1 + second.size + n_shared)
-    extra_ids = np.concatenate([second_ids, shared_ids])
-    extra_at = np.concatenate([second_at, shared_at])
-    extra = pl.DataFrame(
-        {
-            "member_id": extra_ids,
-            "union_id": np.char.add("ou_x", np.char.zfill(extra_ids.astype(str), 9)),
-            "openid": np.char.add("op_x", np.char.zfill(extra_ids.astype(str), 9)),
-            "phone": np.concatenate([phones[second], shared_phone]),
-            "member_name": _names(rng, extra_ids.size),
-            "card_no": pl.Series([None] * extra_ids.size, dtype=pl.String),
-            "register_brand_id": np.concatenate([second_brand, store_brand[shared_store - 1]]),
-            "register_store_id": np.concatenate(
-                [
-                    np.array(
-                        [
-                            brand_stores[b - 1][rng.integers(0, brand_stores[b - 1].size)]
-                            for b in second_brand
-                        ],
-                        dtype=np.int64,
-                    ),
-                    shared_store,
-                ]
-            ),
-            "registered_at": _timestamps(start, extra_at),
-        }
-    )
-    writer.daily(
-        "mall",
-        "members",
-        pl.concat([members_file, extra.with_columns(pl.col("registered_at").alias("updated_at"))]),
-        "updated_at",
-    )
-    account_of = np.zeros(n, dtype=np.int64)
-    account_at = np.full(n, horizon, dtype=np.int64)
-    account_brand = np.zeros(n, dtype=np.int64)
-    account_of[second], account_at[second], account_brand[second] = (
-        second_ids,
-        second_at,
-        second_brand,
-    )
-    o_index = o_member - 1
+    np.add.at(totals.group_delta, (j_group, j_time // SECONDS_PER_DAY), 1)
+    np.add.at(totals.group_delta, (j_group[left], j_leave[left] // SECONDS_PER_DAY), -1)
+
+    # --- mall orders ------------------------------------------------------------------------
+    mall = channel == "mall"
+    n_orders = int(mall.sum())
+    o_index = buyer[mall]
+    o_brand = brand[mall]
+    o_time = when[mall]
+    shared = rng.random(n_orders) < 0.45
+    o_share_guide = np.where(shared, home_guide[o_index], 0)
+    cancelled = rng.random(n_orders) < 0.05
+    order_ids = _ids("MO", n_orders, 9, seq.take("MO", n_orders))
+    pay_delay = rng.integers(5, 900, n_orders)
+    # Orders of a second account's brand after it was opened are placed from it.
     from_second = (
         (account_of[o_index] > 0)
         & (o_brand == account_brand[o_index])
         & (o_time >= account_at[o_index])
     )
-    o_member = np.where(from_second, account_of[o_index], o_member)
+    o_member = np.where(from_second, account_of[o_index], member_ids[o_index])
     o_account_registered = np.where(from_second, account_at[o_index], registered[o_index])
-    orders = orders.with_columns(pl.Series("member_id", o_member))
-
-    # Mall orders through a community group's link or code: buyers inside a group at the time.
+    # Orders through a community group's link or code: buyers inside a group at the time.
     in_group = (
         (member_group[o_index] >= 0)
         & (member_join[o_index] <= o_time)
         & ((member_leave[o_index] < 0) | (member_leave[o_index] > o_time))
-        & (group_brand[np.maximum(member_group[o_index], 0)] == o_brand)
+        & (m.group_brand[np.maximum(member_group[o_index], 0)] == o_brand)
     )
     via_group = in_group & (rng.random(n_orders) < 0.6)
-    orders = orders.with_columns(
-        pl.Series(
-            "community_group_id",
-            np.where(via_group, group_ids[np.maximum(member_group[o_index], 0)], None).tolist(),
-            dtype=pl.String,
-        )
-    ).select(
-        "order_id",
-        "member_id",
-        "brand_id",
-        "share_guide_id",
-        "community_group_id",
-        "status",
-        "created_at",
-        "paid_at",
-        "updated_at",
+    lines_per = _lines_for(rng, n_orders)
+    line_order = np.repeat(np.arange(n_orders), lines_per)
+    sku_index, price = _pick_skus(m, rng, o_brand[line_order])
+    qty = 1 + rng.binomial(1, 0.15, line_order.size)
+    discount = np.round(
+        rng.choice([1.0, 0.9, 0.8, 0.7], line_order.size, p=[0.5, 0.25, 0.15, 0.1]), 2
+    )
+    paid_amount = np.round(price * qty * discount, 2)
+    n_lines = line_order.size
+    order_line_ids = _ids("ML", n_lines, 10, seq.take("ML", n_lines))
+
+    refunded = (rng.random(n_lines) < 0.08) & ~cancelled[line_order]
+    r_idx = np.flatnonzero(refunded)
+    r_time = o_time[line_order[r_idx]] + rng.integers(1, 15, r_idx.size) * SECONDS_PER_DAY
+    r_in = r_time < horizon
+    r_idx, r_time = r_idx[r_in], r_time[r_in]
+    full = rng.random(r_idx.size) < 0.8
+    r_sort = np.argsort(r_time, kind="stable")
+    r_idx, r_time, full = r_idx[r_sort], r_time[r_sort], full[r_sort]
+    writer.daily(
+        "mall",
+        "refunds",
+        pl.DataFrame(
+            {
+                "refund_id": _ids("RF", r_idx.size, 9, seq.take("RF", r_idx.size)),
+                "order_line_id": order_line_ids[r_idx],
+                "refund_amount": np.where(
+                    full, paid_amount[r_idx], np.round(paid_amount[r_idx] * 0.5, 2)
+                ),
+                "refunded_at": _timestamps(start, r_time),
+            }
+        ),
+        "refunded_at",
     )
     # Late-arriving orders: a few land in the extract of a later day than they were placed
     # (only ones with no refund or coupon yet, which would arrive later still).
     has_refund = np.zeros(n_orders, dtype=bool)
     has_refund[line_order[r_idx]] = True
     late_days = np.where(
-        (aux.random(n_orders) < LATE_ORDER_SHARE) & ~has_refund,
-        aux.integers(1, 4, n_orders),
+        (rng.random(n_orders) < LATE_ORDER_SHARE) & ~has_refund,
+        rng.integers(1, 4, n_orders),
         0,
     )
-    extract_day = pl.Series(
-        "__extract_day", (o_time // SECONDS_PER_DAY + late_days) * SECONDS_PER_DAY
-    )
+    extract_day = (o_time // SECONDS_PER_DAY + late_days) * SECONDS_PER_DAY
     writer.daily(
         "mall",
         "orders",
-        orders.with_columns(_timestamps(start, extract_day.to_numpy()).alias("__extract_day")),
+        pl.DataFrame(
+            {
+                "order_id": order_ids,
+                "member_id": o_member,
+                "brand_id": o_brand,
+                "share_guide_id": pl.Series(o_share_guide).replace(0, None),
+                "community_group_id": _nullable(
+                    np.where(via_group, m.group_ids[np.maximum(member_group[o_index], 0)], None)
+                ),
+                "status": np.where(cancelled, "cancelled", "paid"),
+                "created_at": _timestamps(start, o_time),
+                "paid_at": _timestamps(start, o_time + pay_delay),
+                "updated_at": _timestamps(start, o_time),
+                "__extract_day": _timestamps(start, extract_day),
+            }
+        ).with_columns(
+            pl.when(pl.col("status") == "paid").then(pl.col("paid_at")).alias("paid_at")
+        ),
         "__extract_day",
         drop=("__extract_day",),
     )
     writer.daily(
         "mall",
         "order_lines",
-        order_lines.with_columns(
-            _timestamps(start, extract_day.to_numpy()[line_order]).alias("__extract_day")
+        pl.DataFrame(
+            {
+                "order_line_id": order_line_ids,
+                "order_id": order_ids[line_order],
+                "sku_id": m.sku_codes[sku_index],
+                "quantity": qty,
+                "unit_price": price,
+                "paid_amount": paid_amount,
+                "created_at": _timestamps(start, o_time[line_order]),
+                "__extract_day": _timestamps(start, extract_day[line_order]),
+            }
         ),
         "__extract_day",
         drop=("__extract_day",),
     )
+    totals.sales += float(paid_amount.sum())
 
-    # --- coupons: claimed through guides, ads and live rooms; most never redeemed ---------
+    # --- POS receipts of members: same-brand purchases in the home store, others in a store of
+    # that brand ------------------------------------------------------------------------------
+    pos = channel == "pos"
+    p_index, p_brand = buyer[pos], brand[pos]
+    p_store = np.where(
+        p_brand == home_brand[p_index], home_store[p_index], m.stores_of_brand.pick(rng, p_brand)
+    )
+    totals.sales += _write_receipts(m, rng, seq, writer, p_store, when[pos], card_no[p_index])
+
+    # --- live orders: each snapped to its brand's session on or after the purchase day ------
+    live = channel == "live"
+    l_index, l_brand, l_day = buyer[live], brand[live], when[live] // SECONDS_PER_DAY
+    l_session_day = l_day + ((l_brand % 3) - l_day) % 3
+    ok = l_session_day < days
+    l_index, l_brand, l_session_day = l_index[ok], l_brand[ok], l_session_day[ok]
+    l_session = m.session_of[l_brand, l_session_day]
+    l_time = l_session_day * SECONDS_PER_DAY + 20 * 3600 + rng.integers(0, 7200, l_session.size)
+    l_sort = np.argsort(l_time, kind="stable")
+    l_index, l_brand, l_session, l_time = (
+        l_index[l_sort],
+        l_brand[l_sort],
+        l_session[l_sort],
+        l_time[l_sort],
+    )
+    l_sku, l_price = _pick_skus(m, rng, l_brand)
+    l_qty = 1 + rng.binomial(1, 0.1, l_sku.size)
+    writer.daily(
+        "live",
+        "live_orders",
+        pl.DataFrame(
+            {
+                "live_order_id": _ids("LO", l_sku.size, 9, seq.take("LO", l_sku.size)),
+                "session_id": m.session_ids[l_session],
+                "member_id": member_ids[l_index],
+                "sku_id": m.sku_codes[l_sku],
+                "quantity": l_qty,
+                "paid_amount": np.round(l_price * l_qty * 0.85, 2),
+                "paid_at": _timestamps(start, l_time),
+            }
+        ),
+        "paid_at",
+    )
+    totals.buyers_per_session += np.bincount(l_session, minlength=m.session_ids.size)
+
+    # --- WeCom contact events ---------------------------------------------------------------
+    # Most members in the window are added by their guide around registration; some delete.
+    added = (registered >= 0) & (rng.random(n) < 0.7)
+    a_idx = np.flatnonzero(added)
+    a_time = registered[a_idx] + rng.integers(0, 3 * 3600, a_idx.size)
+    a_keep = a_time < horizon
+    a_idx, a_time = a_idx[a_keep], a_time[a_keep]
+    # Prospects: contacts who never became members (no union id bound).
+    n_prospects = n // 5
+    pr_guide = rng.choice(m.guide_ids, n_prospects, p=m.guide_p)
+    pr_time = rng.integers(0, horizon, n_prospects)
+    c_guide = np.concatenate([home_guide[a_idx], pr_guide])
+    c_user = np.concatenate(
+        [
+            _prefixed("wm_", member_ids[a_idx]),
+            _ids("wp_", n_prospects, 10, seq.take("wp", n_prospects)),
+        ]
+    )
+    c_union = np.concatenate([union_id[a_idx], np.full(n_prospects, None)])
+    c_time = np.concatenate([a_time, pr_time])
+    # How each contact was added: by the guide, by the store's QR code, in a live room.
+    c_way = rng.choice(np.array(["guide", "store_qr", "live_room"]), c_time.size, p=[0.6, 0.3, 0.1])
+    deleted = rng.random(c_time.size) < 0.1
+    d_time = c_time[deleted] + rng.integers(1, 60, int(deleted.sum())) * SECONDS_PER_DAY
+    d_keep = d_time < horizon
+    e_guide = np.concatenate([c_guide, c_guide[deleted][d_keep]])
+    e_user = np.concatenate([c_user, c_user[deleted][d_keep]])
+    e_union = np.concatenate([c_union, c_union[deleted][d_keep]])
+    e_type = np.concatenate([np.full(c_time.size, "add"), np.full(int(d_keep.sum()), "delete")])
+    e_way = np.concatenate([c_way.astype(object), np.full(int(d_keep.sum()), None)])
+    e_time = np.concatenate([c_time, d_time[d_keep]])
+    e_sort = np.argsort(e_time, kind="stable")
+    # WeCom hands contact events over as a JSON Lines export.
+    writer.daily(
+        "wecom",
+        "contact_events",
+        pl.DataFrame(
+            {
+                "event_id": _ids("CE", e_time.size, 9, seq.take("CE", e_time.size)),
+                "guide_id": e_guide[e_sort],
+                "external_user_id": e_user[e_sort],
+                "union_id": _nullable(e_union[e_sort]),
+                "event_type": e_type[e_sort],
+                "add_way": _nullable(e_way[e_sort]),
+                "occurred_at": _timestamps(start, e_time[e_sort]),
+            }
+        ),
+        "occurred_at",
+        json_lines=True,
+    )
+    totals.contacts += int(c_time.size)
+
+    # --- mall guide bindings (专属导购) and transfers when a guide leaves -------------------
+    bound = (registered >= 0) & (rng.random(n) < 0.5)
+    bd_idx = np.flatnonzero(bound)
+    bd_time = registered[bd_idx] + rng.integers(60, 3600, bd_idx.size)
+    bd_keep = bd_time < horizon
+    bd_idx, bd_time = bd_idx[bd_keep], bd_time[bd_keep]
+    bd_guide = home_guide[bd_idx]
+    moved = (m.leave_at[bd_guide] >= 0) & (bd_time < m.leave_at[bd_guide])
+    bg_member = np.concatenate([member_ids[bd_idx], member_ids[bd_idx[moved]]])
+    bg_guide = np.concatenate([bd_guide, m.successor[bd_guide[moved]]])
+    bg_type = np.concatenate([np.full(bd_idx.size, "bind"), np.full(int(moved.sum()), "transfer")])
+    bg_time = np.concatenate([bd_time, m.leave_at[bd_guide[moved]]])
+    bg_sort = np.argsort(bg_time, kind="stable")
+    writer.daily(
+        "mall",
+        "guide_bindings",
+        pl.DataFrame(
+            {
+                "binding_id": _ids("GB", bg_time.size, 9, seq.take("GB", bg_time.size)),
+                "member_id": bg_member[bg_sort],
+                "guide_id": bg_guide[bg_sort],
+                "binding_type": bg_type[bg_sort],
+                "bound_at": _timestamps(start, bg_time[bg_sort]),
+            }
+        ),
+        "bound_at",
+    )
+
+    # --- coupons: claimed through guides, ads and live rooms; most never redeemed -----------
     paid = np.flatnonzero(~cancelled & (late_days == 0))  # a late order's coupon: later
     redeemed = paid[rng.random(paid.size) < 0.25]
     paid_time = o_time[redeemed] + pay_delay[redeemed]
@@ -1057,19 +967,14 @@ def generate(
     cp_claim = np.concatenate([rd_claim, un_claim])
     n_coupons = cp_claim.size
     cp_source = rng.choice(np.array(["guide", "ad", "live"]), n_coupons, p=[0.6, 0.25, 0.15])
-    brand_campaigns = [np.array([c[0] for c in campaigns if c[2] == b]) for b in brand_ids]
-    cp_campaign = np.array(
-        [
-            f"CMP{brand_campaigns[b - 1][rng.integers(0, brand_campaigns[b - 1].size)]:04d}"
-            if src == "ad"
-            else None
-            for b, src in zip(cp_brand, cp_source, strict=True)
-        ],
-        dtype=object,
+    # Campaigns are numbered brand by brand, one per platform (see _ads).
+    cp_campaign_no = (cp_brand - 1) * len(AD_PLATFORMS) + rng.integers(
+        1, len(AD_PLATFORMS) + 1, n_coupons
     )
+    cp_campaign = np.where(cp_source == "ad", _prefixed("CMP", cp_campaign_no, 4), None)
     cp_order = np.argsort(cp_claim, kind="stable")
     coupon_ids = np.empty(n_coupons, dtype=object)
-    coupon_ids[cp_order] = _ids("CP", n_coupons, 9)
+    coupon_ids[cp_order] = _ids("CP", n_coupons, 9, seq.take("CP", n_coupons))
     writer.daily(
         "mall",
         "coupons",
@@ -1082,7 +987,7 @@ def generate(
                 "guide_id": pl.Series(
                     np.where(cp_source == "guide", home_guide[cp_person], 0)[cp_order]
                 ).replace(0, None),
-                "campaign_id": pl.Series(cp_campaign[cp_order].tolist(), dtype=pl.String),
+                "campaign_id": _nullable(cp_campaign[cp_order]),
                 "discount_amount": rng.choice([20.0, 50.0, 100.0], n_coupons)[cp_order],
                 "claimed_at": _timestamps(start, cp_claim[cp_order]),
             }
@@ -1107,7 +1012,7 @@ def generate(
         "coupon_reminders",
         pl.DataFrame(
             {
-                "reminder_id": _ids("CR", rm_time.size, 9),
+                "reminder_id": _ids("CR", rm_time.size, 9, seq.take("CR", rm_time.size)),
                 "coupon_id": rm_coupon[rm_sort].astype(str),
                 "sent_at": _timestamps(start, rm_time[rm_sort]),
             }
@@ -1128,35 +1033,311 @@ def generate(
         "redeemed_at",
     )
 
-    # --- how each WeCom contact was added: by the guide, by the store's QR code, in a live room
-    contact_way = rng.choice(
-        np.array(["guide", "store_qr", "live_room"]), c_time.size, p=[0.6, 0.3, 0.1]
-    )
-    e_way = np.concatenate([contact_way, np.full(int(d_keep.sum()), None)])
-    contact_events = contact_events.with_columns(
-        pl.Series("add_way", e_way[e_sort].tolist(), dtype=pl.String)
-    ).select(
-        "event_id",
-        "guide_id",
-        "external_user_id",
-        "union_id",
-        "event_type",
-        "add_way",
-        "occurred_at",
-    )
-    # WeCom hands contact events over as a JSON Lines export.
-    writer.daily("wecom", "contact_events", contact_events, "occurred_at", json_lines=True)
 
-    manifest = {
-        "scale": asdict(scale) | {"start": start.isoformat(), "days": days},
-        "seed": seed,
-        "entities": writer.manifest,
-    }
-    if defects is None:
-        defects = scale.defects
-    if defects:
-        rates = defects if isinstance(defects, DefectRates) else DefectRates()
-        manifest["defects"] = inject_defects(out, seed, rates)
+def _walk_ins(
+    m: _Master, rng: np.random.Generator, seq: _Sequences, totals: _Totals, writer: WorldWriter
+) -> None:
+    """Receipts of walk-in customers without a membership card."""
+    days, scale = m.days, m.scale
+    n_walk = int(rng.poisson(scale.walk_in_receipts_per_store_day * scale.stores * days))
+    w_store = rng.integers(1, scale.stores + 1, n_walk)
+    w_time = rng.integers(0, days, n_walk) * SECONDS_PER_DAY + rng.integers(
+        10 * 3600, 22 * 3600, n_walk
+    )
+    w_keep = ~_cny_week(w_time // SECONDS_PER_DAY, m.start) | (
+        rng.random(n_walk) < CNY_STORE_TRAFFIC
+    )
+    totals.sales += _write_receipts(
+        m, rng, seq, writer, w_store[w_keep], w_time[w_keep], np.full(int(w_keep.sum()), None)
+    )
+
+
+def _shared_phone_accounts(
+    m: _Master, rng: np.random.Generator, seq: _Sequences, writer: WorldWriter
+) -> None:
+    """Store phones typed in for walk-in customers: one number shared by many accounts."""
+    n_shared = 3 * 8
+    store = rng.integers(1, m.scale.stores + 1, n_shared)
+    phone = np.char.add(
+        "1", np.char.zfill(rng.integers(3_000_000_000, 9_999_999_999, 3).astype(str), 10)
+    )[np.repeat(np.arange(3), 8)]
+    at = rng.integers(0, m.horizon, n_shared)
+    ids = m.scale.members + seq.take("account", n_shared) + np.arange(n_shared)
+    writer.daily(
+        "mall",
+        "members",
+        pl.DataFrame(
+            {
+                "member_id": ids,
+                "union_id": _prefixed("ou_x", ids, 9),
+                "openid": _prefixed("op_x", ids, 9),
+                "phone": phone,
+                "member_name": _names(rng, n_shared),
+                "card_no": pl.Series([None] * n_shared, dtype=pl.String),
+                "register_brand_id": m.store_brand[store - 1],
+                "register_store_id": store,
+                "registered_at": _timestamps(m.start, at),
+            }
+        ).with_columns(pl.col("registered_at").alias("updated_at")),
+        "updated_at",
+    )
+
+
+def _live_sessions(
+    m: _Master, rng: np.random.Generator, seq: _Sequences, totals: _Totals, writer: WorldWriter
+) -> None:
+    """Sessions with viewers and peak concurrency from their buyers; guides' boosts (助力)."""
+    n_sessions = m.session_ids.size
+    day_seconds = m.session_day * SECONDS_PER_DAY
+    viewers = totals.buyers_per_session * rng.integers(15, 40, n_sessions) + rng.integers(
+        50, 300, n_sessions
+    )
+    writer.daily(
+        "live",
+        "sessions",
+        pl.DataFrame(
+            {
+                "session_id": m.session_ids,
+                "brand_id": m.session_brand,
+                "title": [
+                    f"{m.brand_codes[b - 1]} live #{i + 1}" for i, b in enumerate(m.session_brand)
+                ],
+                "started_at": _timestamps(m.start, day_seconds + 20 * 3600),
+                "ended_at": _timestamps(m.start, day_seconds + 22 * 3600),
+                "viewers": viewers,
+                "peak_concurrent": np.maximum(
+                    1, (viewers * rng.uniform(0.1, 0.3, n_sessions)).astype(np.int64)
+                ),
+            }
+        ),
+        "started_at",
+    )
+    boost_session, boost_guide = [], []
+    of_brand = m.guides_of_brand
+    for index, b in enumerate(m.session_brand):
+        candidates = of_brand.values[of_brand.first[b] : of_brand.first[b] + of_brand.count[b]]
+        count = min(candidates.size, int(rng.poisson(3)))
+        if count:
+            boost_session.extend([index] * count)
+            boost_guide.extend(rng.choice(candidates, count, replace=False).tolist())
+    session = np.array(boost_session, dtype=np.int64)
+    writer.daily(
+        "live",
+        "boosts",
+        pl.DataFrame(
+            {
+                "boost_id": _ids("LB", session.size, 8, seq.take("LB", session.size)),
+                "session_id": m.session_ids[session],
+                "guide_id": np.array(boost_guide, dtype=np.int64),
+                # Heavy-tailed: a few guides pass the 300-point reward cap.
+                "boost_points": np.maximum(1, rng.lognormal(4.0, 1.0, session.size)).astype(
+                    np.int64
+                ),
+                "recorded_at": _timestamps(m.start, day_seconds[session] + 22 * 3600),
+            }
+        ),
+        "recorded_at",
+    )
+
+
+def _ads(m: _Master, rng: np.random.Generator, seq: _Sequences, writer: WorldWriter) -> None:
+    """A campaign per brand and platform: daily reports in each platform's shape, and the
+    follow / unfollow events of the followers they bought (members or new social ids)."""
+    days, n = m.days, m.scale.members
+    mean_spend = m.scale.ad_spend_per_campaign_day or 30.0 + n * 0.002
+    report_dates = pl.Series([m.start + dt.timedelta(days=d) for d in range(days)])
+    campaigns: list[tuple[str, str, int]] = []
+    reports: dict[str, list[pl.DataFrame]] = {platform: [] for platform, _ in AD_PLATFORMS}
+    for b in m.brand_ids:
+        for platform, cost in AD_PLATFORMS:
+            campaign_id = f"CMP{len(campaigns) + 1:04d}"
+            name = f"{m.brand_codes[b - 1]} {platform} acquisition"
+            campaigns.append((platform, campaign_id, int(b)))
+            daily_spend = rng.gamma(4.0, mean_spend / 4.0, days).round(2)
+            n_follows = rng.poisson(daily_spend / (cost * rng.uniform(0.8, 1.25, days)))
+            impressions = (daily_spend * rng.uniform(80, 120, days)).astype(np.int64)
+            clicks = (impressions * rng.uniform(0.01, 0.03, days)).astype(np.int64)
+            reports[platform].append(
+                pl.DataFrame(
+                    {
+                        "campaign_id": campaign_id,
+                        "campaign_name": name,
+                        "report_date": report_dates,
+                        "impressions": impressions,
+                        "clicks": clicks,
+                        "follows": n_follows,
+                        "spend": daily_spend,
+                    }
+                )
+            )
+            total = int(n_follows.sum())
+            f_sec = np.repeat(np.arange(days), n_follows) * SECONDS_PER_DAY + rng.integers(
+                0, SECONDS_PER_DAY, total
+            )
+            # Some followers are members already (their OpenID), the rest new social ids.
+            f_openid = np.where(
+                rng.random(total) < 0.3,
+                _prefixed("op_", rng.integers(1, n + 1, total)),
+                _ids("op_ad_", total, 10, seq.take("follower", total)),
+            )
+            unfollow = rng.random(total) < 0.15
+            u_sec = f_sec[unfollow] + rng.integers(3600, 20 * SECONDS_PER_DAY, int(unfollow.sum()))
+            uk = u_sec < m.horizon
+            sec = np.concatenate([f_sec, u_sec[uk]])
+            order = np.argsort(sec, kind="stable")
+            writer.daily(
+                "ads",
+                "follow_events",
+                pl.DataFrame(
+                    {
+                        "event_id": _ids("FE", sec.size, 9, seq.take("FE", sec.size)),
+                        "platform": platform,
+                        "campaign_id": campaign_id,
+                        "openid": np.concatenate([f_openid, f_openid[unfollow][uk]])[order],
+                        "event_type": np.concatenate(
+                            [np.full(total, "follow"), np.full(int(uk.sum()), "unfollow")]
+                        )[order],
+                        "occurred_at": _timestamps(m.start, sec[order]),
+                    }
+                ),
+                "occurred_at",
+            )
+    writer.snapshot(
+        "master",
+        "ad_campaigns",
+        pl.DataFrame(
+            {
+                "platform": [c[0] for c in campaigns],
+                "campaign_id": [c[1] for c in campaigns],
+                "campaign_name": [
+                    f"{m.brand_codes[c[2] - 1]} {c[0]} acquisition" for c in campaigns
+                ],
+                "brand_id": [c[2] for c in campaigns],
+            }
+        ),
+    )
+    for platform, frames in reports.items():
+        report, day_column = _platform_report(platform, pl.concat(frames))
+        writer.daily("ads", f"{platform}_reports", report, day_column)
+
+
+def _targets(m: _Master, rng: np.random.Generator, totals: _Totals, writer: WorldWriter) -> None:
+    """Monthly targets per guide (a CSV drop per month in real life), scaled by their weight."""
+    scale, days = m.scale, m.days
+    months = sorted({(m.start + dt.timedelta(days=d)).replace(day=1) for d in range(days)})
+    relative = m.guide_weight / m.guide_weight.mean()
+    friends_per_guide_month = totals.contacts / scale.guides / max(1.0, days / 30)
+    gmv_per_guide_month = totals.sales / scale.guides / max(1.0, days / 30)
+    targets = pl.concat(
+        [
+            pl.DataFrame(
+                {
+                    "month": month,
+                    "guide_id": m.guide_ids,
+                    "target_new_friends": np.maximum(
+                        1, np.round(relative * friends_per_guide_month * 1.1)
+                    ).astype(np.int64),
+                    "target_gmv": np.round(
+                        relative * gmv_per_guide_month * rng.uniform(0.9, 1.3, scale.guides), -2
+                    ),
+                }
+            )
+            for month in months
+        ]
+    )
+    writer.daily("targets", "guide_monthly_targets", targets, "month")
+
+
+def _community_stats(
+    m: _Master, rng: np.random.Generator, totals: _Totals, writer: WorldWriter
+) -> None:
+    """WeCom's daily group-chat statistics: members at end of day, who spoke, messages."""
+    members_eod = np.cumsum(totals.group_delta, axis=1)[:, : m.days]
+    g_idx, g_day = np.nonzero(members_eod > 0)
+    speakers = rng.binomial(members_eod[g_idx, g_day], 0.06)
+    writer.daily(
+        "wecom",
+        "community_daily_stats",
+        pl.DataFrame(
+            {
+                "group_id": m.group_ids[g_idx],
+                "stat_date": pl.Series(np.datetime64(m.start) + g_day.astype("timedelta64[D]")),
+                "member_count": members_eod[g_idx, g_day],
+                "speaker_count": speakers,
+                "message_count": speakers * rng.integers(1, 6, g_idx.size),
+            }
+        ).sort("stat_date", "group_id"),
+        "stat_date",
+    )
+
+
+def generate(
+    scale: Scale | str,
+    seed: int,
+    out: Path,
+    start: dt.date | None = None,
+    days: int | None = None,
+    defects: bool | DefectRates | None = None,
+    chunk_members: int | None = None,
+    progress: bool = False,
+) -> dict:
+    """Generate a world and write it under ``out`` (replacing what was there).
+
+    ``defects``: None follows the preset (on in demo, off in tiny), True uses the default
+    rates, False none, or the rates to use. ``chunk_members``: members per chunk (the preset's
+    by default); ``progress``: draw a progress bar on stderr.
+    """
+    if isinstance(scale, str):
+        if scale not in PRESETS:
+            raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(PRESETS)}")
+        scale = PRESETS[scale]
+    start = start or scale.start
+    days = days or scale.days
+    chunk = max(1, chunk_members or scale.chunk_members)
+    out = Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    writer = WorldWriter(out)
+    seq = _Sequences()
+    m = _master(scale, start, days, np.random.default_rng(seed), writer)
+    totals = _Totals(
+        buyers_per_session=np.zeros(m.session_ids.size, dtype=np.int64),
+        group_delta=np.zeros((m.group_ids.size, days + 1), dtype=np.int64),
+    )
+    bounds = list(range(0, scale.members, chunk)) + [scale.members]
+    with tqdm(
+        total=scale.members,
+        unit=" members",
+        unit_scale=True,
+        desc=f"generate {scale.name}",
+        disable=not progress,
+        mininterval=1.0,
+    ) as bar:
+        for index, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+            rng = np.random.default_rng([seed, 10, index])
+            _member_chunk(m, lo, hi, rng, seq, totals, writer)
+            bar.update(hi - lo)
+        bar.set_postfix_str("walk-ins, ads, live, targets, groups")
+        _walk_ins(m, np.random.default_rng([seed, 11]), seq, totals, writer)
+        _shared_phone_accounts(m, np.random.default_rng([seed, 12]), seq, writer)
+        _live_sessions(m, np.random.default_rng([seed, 13]), seq, totals, writer)
+        _ads(m, np.random.default_rng([seed, 14]), seq, writer)
+        _targets(m, np.random.default_rng([seed, 15]), totals, writer)
+        _community_stats(m, np.random.default_rng([seed, 16]), totals, writer)
+
+        manifest = {
+            "scale": asdict(scale) | {"start": start.isoformat(), "days": days},
+            "seed": seed,
+            "entities": dict(sorted(writer.manifest.items())),
+        }
+        if defects is None:
+            defects = scale.defects
+        if defects:
+            bar.set_postfix_str("defects")
+            rates = defects if isinstance(defects, DefectRates) else DefectRates()
+            manifest["defects"] = inject_defects(out, seed, rates)
+        bar.set_postfix_str("done")
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     return manifest
 

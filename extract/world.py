@@ -20,6 +20,8 @@ class Scale:
     skus_per_brand: int
     walk_in_receipts_per_store_day: float
     defects: bool = False  # inject source defects (extract.defects) unless told otherwise
+    chunk_members: int = 250_000  # members generated (and held in memory) at a time
+    ad_spend_per_campaign_day: float = 0.0  # mean RMB a day; 0 grows it with the members
 
 
 PRESETS: dict[str, Scale] = {
@@ -46,6 +48,20 @@ PRESETS: dict[str, Scale] = {
         walk_in_receipts_per_store_day=0.3,
         defects=True,
     ),
+    # The size of a group like Bosideng's: for benchmarks, streamed in member chunks.
+    "bosideng": Scale(
+        name="bosideng",
+        brands=24,
+        stores=3_600,
+        guides=12_000,
+        members=15_000_000,
+        days=730,
+        start=dt.date(2024, 11, 1),
+        skus_per_brand=400,
+        walk_in_receipts_per_store_day=0.3,
+        chunk_members=500_000,
+        ad_spend_per_campaign_day=600.0,
+    ),
 }
 
 # (code, name, category): the first brand is the group's down-jacket flagship.
@@ -58,6 +74,22 @@ BRANDS: list[tuple[str, str, str]] = [
     ("SP", "Stride Sport", "sportswear"),
     ("LN", "Linen Lane", "womenswear"),
     ("MT", "Mountain Trail", "outdoor"),
+    ("SF", "Snow Fox", "down_jacket"),
+    ("BG", "Bengal Goose", "down_jacket"),
+    ("JS", "Jasmine Story", "womenswear"),
+    ("KL", "Koli", "womenswear"),
+    ("BB", "Bubu", "womenswear"),
+    ("KR", "Kirin Lady", "womenswear"),
+    ("TM", "Tailor Mark", "menswear"),
+    ("NV", "North Vale", "menswear"),
+    ("LT", "Little Tide", "kidswear"),
+    ("PB", "Panda Bear", "kidswear"),
+    ("DN", "Denim Nine", "casual"),
+    ("CT", "City Thread", "casual"),
+    ("RN", "Run Nine", "sportswear"),
+    ("YG", "Yoga Grove", "sportswear"),
+    ("SL", "Silk Lane", "womenswear"),
+    ("PK", "Peak Ridge", "outdoor"),
 ]
 
 CITIES: list[tuple[str, str]] = [

@@ -12,6 +12,7 @@ import pytest
 from extract.generate import digest, generate
 from extract.loader import entity_files
 from extract.schemas import SCHEMAS
+from extract.world import PRESETS
 
 
 def test_same_seed_gives_byte_identical_files(tmp_path: Path, tiny_world: Path) -> None:
@@ -71,3 +72,52 @@ def test_window_and_dates(tmp_path: Path) -> None:
 def test_unknown_scale_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown scale 'huge'"):
         generate("huge", 1, tmp_path / "x")
+
+
+KEYS = {
+    "mall__members": "member_id",
+    "mall__orders": "order_id",
+    "mall__order_lines": "order_line_id",
+    "mall__refunds": "refund_id",
+    "mall__coupons": "coupon_id",
+    "mall__guide_bindings": "binding_id",
+    "pos__receipts": "receipt_id",
+    "pos__receipt_lines": "receipt_line_id",
+    "live__live_orders": "live_order_id",
+    "ads__follow_events": "event_id",
+    "wecom__contact_events": "event_id",
+    "wecom__community_member_events": "event_id",
+}
+
+
+def test_a_world_made_in_member_chunks_is_whole(tmp_path: Path) -> None:
+    """Large presets stream members in chunks appended to the day files: a tiny world made 300
+    members at a time has one header per file, every counted row, ids unique across chunks,
+    lines that find their order, and the same bytes again."""
+    from tests.conftest import read_entity
+
+    manifest = generate("tiny", 3, tmp_path / "chunked", chunk_members=300, defects=False)
+    generate("tiny", 3, tmp_path / "again", chunk_members=300, defects=False)
+    assert digest(tmp_path / "chunked") == digest(tmp_path / "again")
+    assert PRESETS["bosideng"].chunk_members < PRESETS["bosideng"].members
+    world = tmp_path / "chunked"
+    frames = {}
+    for schema in SCHEMAS:
+        name = f"{schema.source}__{schema.entity}"
+        frames[name] = read_entity(world, schema.source, schema.entity)
+        assert frames[name].height == manifest["entities"][name]["rows"], name
+        if name in KEYS:
+            assert frames[name][KEYS[name]].is_unique().all(), name
+    members = frames["mall__members"]["member_id"].cast(pl.Int64)
+    # 2,000 people in 7 chunks, then second accounts and shared-phone accounts numbered on.
+    assert members.sort().to_list() == list(range(1, members.len() + 1))
+    assert members.len() > 2000 + 24
+    orders = frames["mall__orders"]
+    assert set(frames["mall__order_lines"]["order_id"]) <= set(orders["order_id"])
+    assert set(orders["member_id"].cast(pl.Int64)) <= set(members)
+    assert set(frames["pos__receipt_lines"]["receipt_id"]) <= set(
+        frames["pos__receipts"]["receipt_id"]
+    )
+    redeemed = read_entity(world, "mall", "coupon_redemptions")
+    assert set(redeemed["order_id"]) <= set(orders["order_id"])
+    assert set(redeemed["coupon_id"]) <= set(frames["mall__coupons"]["coupon_id"])

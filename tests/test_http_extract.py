@@ -15,7 +15,7 @@ import pytest
 from extract.http_client import ApiExtractor
 from extract.loader import ensure_raw_tables
 from extract.schemas import schema_for
-from extract.simulator import Faults, SourceSimulator
+from extract.simulator import Faults, SourceSimulator, World
 from tests.conftest import REPO_ROOT, query
 
 FOLLOWS = schema_for("ads", "follow_events")
@@ -128,3 +128,13 @@ def test_the_raw_asset_extracts_over_http(api: str, make_database, tmp_path: Pat
         == query(url, f"select count(*) from {FOLLOWS.qualified_table}")[0][0]
         > 0
     )
+
+
+def test_updated_since_answers_only_records_from_that_day_on(tiny_world: Path) -> None:
+    world = World(tiny_world)
+    days = world.days("ads", "follow_events")
+    since = days[len(days) // 2]
+    newer = sum(len(world.records("ads", "follow_events", d)) for d in days if d >= since)
+    rows, _, has_more = world.page("ads", "follow_events", None, since, limit=100_000)
+    assert len(rows) == newer and not has_more
+    assert min(row["occurred_at"][:10] for row in rows) == since
