@@ -140,6 +140,24 @@ def _nullable(values: np.ndarray) -> pl.Series:
     return pl.Series(values.tolist(), dtype=pl.String)
 
 
+def _span_events(
+    at: np.ndarray,
+    ends: np.ndarray,
+    ended_at: np.ndarray,
+    kinds: tuple[str, str],
+    columns: dict[str, np.ndarray],
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Events of spans (a contact added then deleted, a follow then an unfollow, ...): one
+    event of ``kinds[0]`` per span at ``at``, one of ``kinds[1]`` at ``ended_at`` for the spans
+    indexed by ``ends``; each with its span's ``columns``. Returns the columns and
+    ``event_type``, and the seconds, in time order."""
+    seconds = np.concatenate([at, ended_at])
+    kind = np.concatenate([np.full(at.size, kinds[0]), np.full(ends.size, kinds[1])])
+    order = np.argsort(seconds, kind="stable")
+    events = {name: np.concatenate([v, v[ends]])[order] for name, v in columns.items()}
+    return events | {"event_type": kind[order]}, seconds[order]
+
+
 @dataclass(frozen=True)
 class _Lookup:
     """The values of each key 1..K, for vectorised random picks of one value per key."""
@@ -679,23 +697,24 @@ def _member_chunk(
     member_join[joiners] = j_time[: joiners.size]
     member_leave[joiners] = j_leave[: joiners.size]
     left = j_leave >= 0
-    ce_group = np.concatenate([j_group, j_group[left]])
-    ce_user = np.concatenate([j_user, j_user[left]])
-    ce_union = np.concatenate([j_union, j_union[left]])
-    ce_type = np.concatenate([np.full(j_group.size, "join"), np.full(int(left.sum()), "leave")])
-    ce_time = np.concatenate([j_time, j_leave[left]])
-    ce_sort = np.argsort(ce_time, kind="stable")
+    events, seconds = _span_events(
+        j_time,
+        np.flatnonzero(left),
+        j_leave[left],
+        ("join", "leave"),
+        {"group": j_group, "user": j_user, "union": j_union},
+    )
     writer.daily(
         "wecom",
         "community_member_events",
         pl.DataFrame(
             {
-                "event_id": _ids("GE", ce_time.size, 9, seq.take("GE", ce_time.size)),
-                "group_id": m.group_ids[ce_group[ce_sort]],
-                "external_user_id": ce_user[ce_sort],
-                "union_id": _nullable(ce_union[ce_sort]),
-                "event_type": ce_type[ce_sort],
-                "occurred_at": _timestamps(start, ce_time[ce_sort]),
+                "event_id": _ids("GE", seconds.size, 9, seq.take("GE", seconds.size)),
+                "group_id": m.group_ids[events["group"]],
+                "external_user_id": events["user"],
+                "union_id": _nullable(events["union"]),
+                "event_type": events["event_type"],
+                "occurred_at": _timestamps(start, seconds),
             }
         ),
         "occurred_at",
@@ -887,26 +906,26 @@ def _member_chunk(
     deleted = rng.random(c_time.size) < 0.1
     d_time = c_time[deleted] + rng.integers(1, 60, int(deleted.sum())) * SECONDS_PER_DAY
     d_keep = d_time < horizon
-    e_guide = np.concatenate([c_guide, c_guide[deleted][d_keep]])
-    e_user = np.concatenate([c_user, c_user[deleted][d_keep]])
-    e_union = np.concatenate([c_union, c_union[deleted][d_keep]])
-    e_type = np.concatenate([np.full(c_time.size, "add"), np.full(int(d_keep.sum()), "delete")])
-    e_way = np.concatenate([c_way.astype(object), np.full(int(d_keep.sum()), None)])
-    e_time = np.concatenate([c_time, d_time[d_keep]])
-    e_sort = np.argsort(e_time, kind="stable")
+    events, seconds = _span_events(
+        c_time,
+        np.flatnonzero(deleted)[d_keep],
+        d_time[d_keep],
+        ("add", "delete"),
+        {"guide": c_guide, "user": c_user, "union": c_union, "way": c_way.astype(object)},
+    )
     # WeCom hands contact events over as a JSON Lines export.
     writer.daily(
         "wecom",
         "contact_events",
         pl.DataFrame(
             {
-                "event_id": _ids("CE", e_time.size, 9, seq.take("CE", e_time.size)),
-                "guide_id": e_guide[e_sort],
-                "external_user_id": e_user[e_sort],
-                "union_id": _nullable(e_union[e_sort]),
-                "event_type": e_type[e_sort],
-                "add_way": _nullable(e_way[e_sort]),
-                "occurred_at": _timestamps(start, e_time[e_sort]),
+                "event_id": _ids("CE", seconds.size, 9, seq.take("CE", seconds.size)),
+                "guide_id": events["guide"],
+                "external_user_id": events["user"],
+                "union_id": _nullable(events["union"]),
+                "event_type": events["event_type"],
+                "add_way": _nullable(np.where(events["event_type"] == "add", events["way"], None)),
+                "occurred_at": _timestamps(start, seconds),
             }
         ),
         "occurred_at",
@@ -922,21 +941,24 @@ def _member_chunk(
     bd_idx, bd_time = bd_idx[bd_keep], bd_time[bd_keep]
     bd_guide = home_guide[bd_idx]
     moved = (m.leave_at[bd_guide] >= 0) & (bd_time < m.leave_at[bd_guide])
-    bg_member = np.concatenate([member_ids[bd_idx], member_ids[bd_idx[moved]]])
-    bg_guide = np.concatenate([bd_guide, m.successor[bd_guide[moved]]])
-    bg_type = np.concatenate([np.full(bd_idx.size, "bind"), np.full(int(moved.sum()), "transfer")])
-    bg_time = np.concatenate([bd_time, m.leave_at[bd_guide[moved]]])
-    bg_sort = np.argsort(bg_time, kind="stable")
+    events, seconds = _span_events(
+        bd_time,
+        np.flatnonzero(moved),
+        m.leave_at[bd_guide[moved]],
+        ("bind", "transfer"),
+        {"member": member_ids[bd_idx], "guide": bd_guide},
+    )
+    transfer = events["event_type"] == "transfer"
     writer.daily(
         "mall",
         "guide_bindings",
         pl.DataFrame(
             {
-                "binding_id": _ids("GB", bg_time.size, 9, seq.take("GB", bg_time.size)),
-                "member_id": bg_member[bg_sort],
-                "guide_id": bg_guide[bg_sort],
-                "binding_type": bg_type[bg_sort],
-                "bound_at": _timestamps(start, bg_time[bg_sort]),
+                "binding_id": _ids("GB", seconds.size, 9, seq.take("GB", seconds.size)),
+                "member_id": events["member"],
+                "guide_id": np.where(transfer, m.successor[events["guide"]], events["guide"]),
+                "binding_type": events["event_type"],
+                "bound_at": _timestamps(start, seconds),
             }
         ),
         "bound_at",
@@ -1183,21 +1205,24 @@ def _ads(m: _Master, rng: np.random.Generator, seq: _Sequences, writer: WorldWri
             unfollow = rng.random(total) < 0.15
             u_sec = f_sec[unfollow] + rng.integers(3600, 20 * SECONDS_PER_DAY, int(unfollow.sum()))
             uk = u_sec < m.horizon
-            sec = np.concatenate([f_sec, u_sec[uk]])
-            order = np.argsort(sec, kind="stable")
+            events, seconds = _span_events(
+                f_sec,
+                np.flatnonzero(unfollow)[uk],
+                u_sec[uk],
+                ("follow", "unfollow"),
+                {"openid": f_openid},
+            )
             writer.daily(
                 "ads",
                 "follow_events",
                 pl.DataFrame(
                     {
-                        "event_id": _ids("FE", sec.size, 9, seq.take("FE", sec.size)),
+                        "event_id": _ids("FE", seconds.size, 9, seq.take("FE", seconds.size)),
                         "platform": platform,
                         "campaign_id": campaign_id,
-                        "openid": np.concatenate([f_openid, f_openid[unfollow][uk]])[order],
-                        "event_type": np.concatenate(
-                            [np.full(total, "follow"), np.full(int(uk.sum()), "unfollow")]
-                        )[order],
-                        "occurred_at": _timestamps(m.start, sec[order]),
+                        "openid": events["openid"],
+                        "event_type": events["event_type"],
+                        "occurred_at": _timestamps(m.start, seconds),
                     }
                 ),
                 "occurred_at",
