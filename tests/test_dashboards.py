@@ -93,6 +93,24 @@ def test_brand_split_matches_the_mart(api: httpx.Client, pipeline_env: dict) -> 
     assert shown == expected
 
 
+def test_cross_purchase_rates_match_the_mart(api: httpx.Client, pipeline_env: dict) -> None:
+    from tests.conftest import query
+
+    chart = _charts(api)["Cross-purchase rate by brand"]
+    rows = api.get(f"/api/v1/chart/{chart['id']}/data/").json()["result"][0]["data"]
+    shown = {r["brand_name"]: round(float(r["cross_purchase_rate"]), 6) for r in rows}
+    expected = {
+        name: round(float(rate), 6)
+        for name, rate in query(
+            pipeline_env["WAREHOUSE_URL"],
+            "select brand_name, 1.0 * multi_brand_buyers / buyers "
+            "from marts.fct_cross_brand_purchase where scope = 'brand' and buyers > 0",
+        )
+    }
+    assert shown == expected and len(shown) >= 2
+    assert all(0 < rate <= 1 for rate in shown.values())
+
+
 def test_deploying_again_changes_nothing(superset: SupersetService, api: httpx.Client) -> None:
     before = sorted((c["id"], c["slice_name"]) for c in _charts(api).values())
     superset.deploy()

@@ -16,6 +16,12 @@ order_lines as (
 
 ),
 
+brands as (
+
+    select * from {{ ref('stg_master__brands') }}
+
+),
+
 member_window as (
 
     select
@@ -85,9 +91,13 @@ final as (
 
     select
         unioned.*,
+        -- the group row has no brand: it is named for dashboards all the same
+        coalesce(brands.brand_name, 'Group') as brand_name,
         {{ as_of_date() }} as as_of_date,
         {{ window_days }} as window_days
     from unioned
+    left join brands
+        on unioned.brand_id = brands.brand_id
 
 )
 

@@ -27,6 +27,12 @@ thresholds as (
 
 ),
 
+brands as (
+
+    select * from {{ ref('stg_master__brands') }}
+
+),
+
 bounds as (
 
     select
@@ -234,7 +240,7 @@ unioned as (
 
 ),
 
-final as (
+moves as (
 
     -- A move can come from both parts (buyers before their first purchase are prospects too).
     select
@@ -245,6 +251,21 @@ final as (
         sum(members) as members
     from unioned
     group by month_start, brand_id, lifecycle_segment, previous_segment
+
+),
+
+final as (
+
+    select
+        moves.month_start,
+        moves.brand_id,
+        brands.brand_name,
+        moves.lifecycle_segment,
+        moves.previous_segment,
+        moves.members
+    from moves
+    inner join brands
+        on moves.brand_id = brands.brand_id
 
 )
 
