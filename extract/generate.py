@@ -5,11 +5,11 @@ Layout written under OUT: ``<source>/<entity>/<YYYY-MM-DD>.csv`` for daily extra
 sources' own convention), so business dates are their date part. Same seed, same bytes.
 
 The world is made in three steps so that any size fits in memory: master data (brands,
-stores, guides, products, live sessions, community groups, campaigns), then the members in
-chunks of ``Scale.chunk_members`` (each chunk buys, refunds, is added on WeCom, joins groups,
-claims coupons, with its own random stream, and appends its rows to the day files), then what
-spans all members (walk-in receipts, ad reports and follows, live viewers and boosts, targets,
-group statistics). ID sequences run across chunks.
+stores, guides, products, live sessions, community groups), then the members in chunks of
+``Scale.chunk_members`` (each chunk buys, refunds, is added on WeCom, joins groups, claims
+coupons, with its own random stream, and appends its rows to the day files), then what spans
+all members (walk-in receipts, ad campaigns with their reports and follows, live viewers and
+boosts, targets, group statistics). ID sequences run across chunks.
 """
 
 from __future__ import annotations
@@ -133,6 +133,37 @@ def _timestamps(start: dt.date, seconds: np.ndarray) -> pl.Series:
     base = dt.datetime.combine(start, dt.time())
     offsets = pl.Series(np.asarray(seconds, dtype=np.int64) * 1000).cast(pl.Duration("ms"))
     return (offsets + base).cast(pl.Datetime("ms"))
+
+
+def _phones(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` random mainland mobile numbers (11 digits starting with 1)."""
+    return _prefixed("1", rng.integers(3_000_000_000, 9_999_999_999, n), 10)
+
+
+def _extra_accounts(
+    start: dt.date,
+    ids: np.ndarray,
+    phone: np.ndarray,
+    names: np.ndarray,
+    brand: np.ndarray,
+    store: np.ndarray,
+    at: np.ndarray,
+) -> pl.DataFrame:
+    """Mall accounts beyond a person's own (second accounts, shared store phones): their own
+    UnionID and OpenID, no card, registered (and extracted) at ``at``."""
+    return pl.DataFrame(
+        {
+            "member_id": ids,
+            "union_id": _prefixed("ou_x", ids, 9),
+            "openid": _prefixed("op_x", ids, 9),
+            "phone": phone,
+            "member_name": names,
+            "card_no": pl.Series([None] * ids.size, dtype=pl.String),
+            "register_brand_id": brand,
+            "register_store_id": store,
+            "registered_at": _timestamps(start, at),
+        }
+    ).with_columns(pl.col("registered_at").alias("updated_at"))
 
 
 def _nullable(values: np.ndarray) -> pl.Series:
@@ -295,7 +326,9 @@ class _Totals:
     sales: float = 0.0
 
 
-def _master(scale: Scale, start: dt.date, days: int, rng: np.random.Generator, writer) -> _Master:
+def _master(
+    scale: Scale, start: dt.date, days: int, rng: np.random.Generator, writer: WorldWriter
+) -> _Master:
     """Brands, stores, guides, products, live sessions, leaving guides, community groups."""
     horizon = days * SECONDS_PER_DAY
     n_brands = scale.brands
@@ -559,9 +592,7 @@ def _member_chunk(
     home_guide = rng.choice(m.guide_ids, n, p=m.guide_p)
     home_store = m.guide_store[home_guide - 1]
     home_brand = m.guide_brand[home_guide - 1]
-    phones = np.char.add(
-        "1", np.char.zfill(rng.integers(3_000_000_000, 9_999_999_999, n).astype(str), 10)
-    )
+    phones = _phones(rng, n)
     card_no = np.where(rng.random(n) < 0.8, _ids("C", n, 9, lo + 1), None)
     union_id = _ids("ou_", n, 10, lo + 1)
     openid = _ids("op_", n, 10, lo + 1)
@@ -596,21 +627,17 @@ def _member_chunk(
     second, second_brand, second_at = second[kept], second_brand[kept], second_at[kept]
     # Accounts beyond the people's own numbers, in one sequence with the shared-phone ones.
     second_ids = m.scale.members + seq.take("account", second.size) + np.arange(second.size)
-    extra_ids = second_ids
-    seconds_frame = pl.DataFrame(
-        {
-            "member_id": extra_ids,
-            "union_id": np.char.add("ou_x", np.char.zfill(extra_ids.astype(str), 9)),
-            "openid": np.char.add("op_x", np.char.zfill(extra_ids.astype(str), 9)),
-            "phone": phones[second],
-            "member_name": _names(rng, second.size),
-            "card_no": pl.Series([None] * second.size, dtype=pl.String),
-            "register_brand_id": second_brand,
-            "register_store_id": m.stores_of_brand.pick(rng, second_brand),
-            "registered_at": _timestamps(start, second_at),
-        }
-    ).with_columns(pl.col("registered_at").alias("updated_at"))
-    writer.daily("mall", "members", pl.concat([members, seconds_frame]), "updated_at")
+    second_names = _names(rng, second.size)
+    second_accounts = _extra_accounts(
+        start,
+        second_ids,
+        phones[second],
+        second_names,
+        second_brand,
+        m.stores_of_brand.pick(rng, second_brand),
+        second_at,
+    )
+    writer.daily("mall", "members", pl.concat([members, second_accounts]), "updated_at")
     account_of = np.zeros(n, dtype=np.int64)
     account_at = np.full(n, horizon, dtype=np.int64)
     account_brand = np.zeros(n, dtype=np.int64)
@@ -1080,29 +1107,12 @@ def _shared_phone_accounts(
     """Store phones typed in for walk-in customers: one number shared by many accounts."""
     n_shared = 3 * 8
     store = rng.integers(1, m.scale.stores + 1, n_shared)
-    phone = np.char.add(
-        "1", np.char.zfill(rng.integers(3_000_000_000, 9_999_999_999, 3).astype(str), 10)
-    )[np.repeat(np.arange(3), 8)]
+    phone = _phones(rng, 3)[np.repeat(np.arange(3), 8)]
     at = rng.integers(0, m.horizon, n_shared)
     ids = m.scale.members + seq.take("account", n_shared) + np.arange(n_shared)
-    writer.daily(
-        "mall",
-        "members",
-        pl.DataFrame(
-            {
-                "member_id": ids,
-                "union_id": _prefixed("ou_x", ids, 9),
-                "openid": _prefixed("op_x", ids, 9),
-                "phone": phone,
-                "member_name": _names(rng, n_shared),
-                "card_no": pl.Series([None] * n_shared, dtype=pl.String),
-                "register_brand_id": m.store_brand[store - 1],
-                "register_store_id": store,
-                "registered_at": _timestamps(m.start, at),
-            }
-        ).with_columns(pl.col("registered_at").alias("updated_at")),
-        "updated_at",
-    )
+    names = _names(rng, n_shared)
+    accounts = _extra_accounts(m.start, ids, phone, names, m.store_brand[store - 1], store, at)
+    writer.daily("mall", "members", accounts, "updated_at")
 
 
 def _live_sessions(
@@ -1168,13 +1178,13 @@ def _ads(m: _Master, rng: np.random.Generator, seq: _Sequences, writer: WorldWri
     days, n = m.days, m.scale.members
     mean_spend = m.scale.ad_spend_per_campaign_day or 30.0 + n * 0.002
     report_dates = pl.Series([m.start + dt.timedelta(days=d) for d in range(days)])
-    campaigns: list[tuple[str, str, int]] = []
+    campaigns: list[tuple[str, str, int, str]] = []
     reports: dict[str, list[pl.DataFrame]] = {platform: [] for platform, _ in AD_PLATFORMS}
     for b in m.brand_ids:
         for platform, cost in AD_PLATFORMS:
             campaign_id = f"CMP{len(campaigns) + 1:04d}"
             name = f"{m.brand_codes[b - 1]} {platform} acquisition"
-            campaigns.append((platform, campaign_id, int(b)))
+            campaigns.append((platform, campaign_id, int(b), name))
             daily_spend = rng.gamma(4.0, mean_spend / 4.0, days).round(2)
             n_follows = rng.poisson(daily_spend / (cost * rng.uniform(0.8, 1.25, days)))
             impressions = (daily_spend * rng.uniform(80, 120, days)).astype(np.int64)
@@ -1234,9 +1244,7 @@ def _ads(m: _Master, rng: np.random.Generator, seq: _Sequences, writer: WorldWri
             {
                 "platform": [c[0] for c in campaigns],
                 "campaign_id": [c[1] for c in campaigns],
-                "campaign_name": [
-                    f"{m.brand_codes[c[2] - 1]} {c[0]} acquisition" for c in campaigns
-                ],
+                "campaign_name": [c[3] for c in campaigns],
                 "brand_id": [c[2] for c in campaigns],
             }
         ),
