@@ -17,7 +17,7 @@ import tempfile
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from extract.generate import generate
+from siyu.demo_world.generate import generate
 started = time.perf_counter()
 manifest = generate(sys.argv[1], 42, sys.argv[2], progress=True)
 elapsed = time.perf_counter() - started

@@ -23,7 +23,7 @@ import pandas as pd
 import psycopg
 
 from bench.bench_pipeline import timed
-from dagster_project.warehouse import EmbeddedPostgres, dbt_env, ensure_database, free_port
+from siyu.core.warehouse import EmbeddedPostgres, dbt_env, ensure_database, free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MEMBER_MODELS = [
@@ -76,7 +76,7 @@ def main(scale: str) -> None:
                 ],
                 dbt_environment,
             )
-            from dagster_project.btyd import fit_bg_nbd, predict
+            from siyu.ml.btyd import fit_bg_nbd, predict
 
             with psycopg.connect(url) as conn:
                 inputs = pd.DataFrame(

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import psycopg
 
-from dagster_project.warehouse import EmbeddedPostgres, ensure_database, free_port
-from extract.schemas import SCHEMAS
+from siyu.core.warehouse import EmbeddedPostgres, ensure_database, free_port
+from siyu.ingest.schemas import SCHEMAS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ import polars as pl
 import psycopg
 import pytest
 
-from dagster_project.warehouse import EmbeddedPostgres, ensure_database, free_port
+from siyu.core.warehouse import EmbeddedPostgres, ensure_database, free_port
 
 TINY_SEED = 7
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ def make_database(postgres_server_url: str):
 
 @pytest.fixture(scope="session")
 def tiny_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from extract.generate import generate
+    from siyu.demo_world.generate import generate
 
     out = tmp_path_factory.mktemp("tiny-world")
     generate("tiny", TINY_SEED, out)
@@ -84,13 +84,14 @@ def pipeline_env(data_dir: Path, tiny_world: Path, make_database) -> Iterator[di
 
 @pytest.fixture(scope="session")
 def definitions(pipeline_env: dict[str, str]):
-    from dagster_project.dbt_project import parse_dbt_project
+    from siyu.core import environment
+    from siyu.core.settings import Settings
+    from siyu.orchestration.components.dbt_project import parse_dbt_project
+    from siyu.orchestration.definitions import load_definitions
 
+    environment.prepare(Settings.from_env())
     parse_dbt_project()
-    from dagster_project.definitions import build_definitions
-    from dagster_project.settings import Settings
-
-    return build_definitions(Settings.from_env())
+    return load_definitions()
 
 
 @pytest.fixture(scope="session")

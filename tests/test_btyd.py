@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dagster_project.btyd import fit_bg_nbd, predict
+from siyu.ml.btyd import fit_bg_nbd, predict
 
 # CDNOW cohort summary, 2,357 customers, time in weeks (as shipped by the lifetimes package).
 CDNOW = Path(__file__).parent / "data" / "cdnow_customers_summary.csv"

@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import REPO_ROOT, query
 
+pytestmark = pytest.mark.fullstack
+
 CUTOFF = "2025-11-14"  # the tiny world runs 2025-10-01 .. 2025-11-29
 
 

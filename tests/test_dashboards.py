@@ -11,8 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from dashboards.superset import SupersetService, bundle_objects
+from siyu.dashboards.superset import SupersetService, bundle_objects
 from tests.conftest import ARTIFACTS, REPO_ROOT, free_port
+
+pytestmark = pytest.mark.fullstack
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -9,10 +9,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from extract.defects import DefectRates
-from extract.generate import generate
-from extract.loader import ensure_raw_tables, entity_files, load_or_reject
-from extract.schemas import SCHEMAS
+from siyu.demo_world.defects import DefectRates
+from siyu.demo_world.generate import generate
+from siyu.ingest.loader import entity_files, load_or_reject
+from siyu.ingest.raw_tables import ensure_raw_tables
+from siyu.ingest.schemas import SCHEMAS
 from tests.conftest import query
 
 RATES = DefectRates(

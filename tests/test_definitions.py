@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import AssetKey
 
-from extract.schemas import SCHEMAS
+from siyu.ingest.schemas import SCHEMAS
 
 
 def test_definitions_load_with_every_layer(definitions) -> None:
@@ -46,12 +46,12 @@ def test_the_pos_sensor_asks_for_a_run_per_new_drop_only(tmp_path) -> None:
 
     from dagster import RunRequest, SkipReason, build_sensor_context
 
-    from dagster_project.sources.pos import build_pos_drop_sensor
+    from siyu.orchestration.components.drop_sensor import build_drop_sensor, drop_job
 
     day = tmp_path / "pos" / "receipts" / "2025-10-01.csv"
     day.parent.mkdir(parents=True)
     day.write_text("receipt_id\n")
-    sensor = build_pos_drop_sensor(tmp_path)
+    sensor = build_drop_sensor("pos", tmp_path, drop_job("pos", []))
     context = build_sensor_context()
     first = sensor(context)
     assert isinstance(first, RunRequest)

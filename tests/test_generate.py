@@ -9,10 +9,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from extract.generate import digest, generate
-from extract.loader import entity_files
-from extract.schemas import SCHEMAS
-from extract.world import PRESETS
+from siyu.demo_world.generate import digest, generate
+from siyu.demo_world.presets import PRESETS
+from siyu.ingest.loader import entity_files
+from siyu.ingest.schemas import SCHEMAS
 
 
 def test_same_seed_gives_byte_identical_files(tmp_path: Path, tiny_world: Path) -> None:
@@ -20,6 +20,26 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path, tiny_world: Path) 
 
     generate("tiny", TINY_SEED, tmp_path / "again")
     assert digest(tmp_path / "again") == digest(tiny_world)
+
+
+# The tiny world (seed 7, the tests' world), one made 300 members at a time (seed 3, no
+# defects) and one with every defect injected (seed 7): their bytes, pinned. A change of the
+# generator that moves a byte must change these on purpose.
+PINNED_DIGESTS = {
+    "tiny seed 7": "cb03753fe7faea65e54c742ef9b118c842fddc8e9960c295258ba40849fdeca6",
+    "tiny seed 3 in chunks of 300": (
+        "b387204d1d2c3ed7d51536852eae3744c78700f6cd0f049750c21f96f65c19d1"
+    ),
+    "tiny seed 7 with defects": "82899fad5e0067f77087510d42fbea605a09de6c7aba8dfd3f6decb1b5480a93",
+}
+
+
+def test_the_generated_bytes_are_pinned(tmp_path: Path, tiny_world: Path) -> None:
+    assert digest(tiny_world) == PINNED_DIGESTS["tiny seed 7"]
+    generate("tiny", 3, tmp_path / "chunked", chunk_members=300, defects=False)
+    assert digest(tmp_path / "chunked") == PINNED_DIGESTS["tiny seed 3 in chunks of 300"]
+    generate("tiny", 7, tmp_path / "defects", defects=True)
+    assert digest(tmp_path / "defects") == PINNED_DIGESTS["tiny seed 7 with defects"]
 
 
 def test_another_seed_gives_another_world(tmp_path: Path, tiny_world: Path) -> None:

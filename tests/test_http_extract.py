@@ -12,10 +12,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from extract.http_client import ApiExtractor
-from extract.loader import ensure_raw_tables
-from extract.schemas import schema_for
-from extract.simulator import Faults, SourceSimulator, World
+from siyu.demo_world.simulator import Faults, SourceSimulator, World
+from siyu.ingest.http_client import ApiExtractor
+from siyu.ingest.raw_tables import ensure_raw_tables
+from siyu.ingest.schemas import schema_for
 from tests.conftest import REPO_ROOT, query
 
 FOLLOWS = schema_for("ads", "follow_events")
@@ -78,8 +78,8 @@ def test_killed_mid_extract_then_resumed_loads_exactly_a_clean_runs_rows(
         ensure_raw_tables(conn)
     script = (
         "import sys; from pathlib import Path; import psycopg;"
-        "from extract.http_client import ApiExtractor;"
-        "from extract.schemas import schema_for;"
+        "from siyu.ingest.http_client import ApiExtractor;"
+        "from siyu.ingest.schemas import schema_for;"
         "conn = psycopg.connect(sys.argv[1]);"
         "[None for _ in ApiExtractor(sys.argv[2], Path(sys.argv[3]), page_size=20)"
         ".extract(conn, schema_for('ads', 'follow_events'))]"
@@ -107,14 +107,22 @@ def test_killed_mid_extract_then_resumed_loads_exactly_a_clean_runs_rows(
 def test_the_raw_asset_extracts_over_http(api: str, make_database, tmp_path: Path) -> None:
     from dagster import materialize
 
-    from dagster_project.resources import HttpApiClient, WarehouseResource
-    from dagster_project.sources.raw_assets import build_raw_asset
+    from siyu.orchestration.components.raw_source import build_raw_asset
+    from siyu.orchestration.resources import (
+        HttpApiClient,
+        LandingFolderClient,
+        SourceClients,
+        WarehouseResource,
+    )
 
     url = make_database("siyu_http_asset")
     result = materialize(
         [build_raw_asset(FOLLOWS)],
         resources={
-            "ads_source": HttpApiClient(base_url=api, spool_dir=str(tmp_path), page_size=200),
+            "sources": SourceClients(
+                landing=LandingFolderClient(root=str(tmp_path / "no-files")),
+                api=HttpApiClient(base_url=api, spool_dir=str(tmp_path), page_size=200),
+            ),
             "warehouse": WarehouseResource(url=url),
         },
     )

@@ -8,8 +8,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from extract.loader import SchemaError, ensure_raw_tables, entity_files, load_entity, load_file
-from extract.schemas import SCHEMAS
+from siyu.ingest.loader import SchemaError, entity_files, load_entity, load_file
+from siyu.ingest.raw_tables import ensure_raw_tables
+from siyu.ingest.schemas import SCHEMAS
 from tests.conftest import query
 
 

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from extract.schemas import schema_for
+from siyu.ingest.schemas import schema_for
 from tests.conftest import REPO_ROOT, query
+
+pytestmark = pytest.mark.fullstack
 
 AS_OF = "2025-12-31"
 

@@ -10,8 +10,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from extract.schemas import SCHEMAS
+from siyu.ingest.schemas import SCHEMAS
 from tests.conftest import query, read_entity
+
+pytestmark = pytest.mark.fullstack
 
 MONEY = pl.Decimal(18, 2)
 MART_COLUMNS = [
@@ -340,7 +342,7 @@ def test_personal_data_stays_in_raw(materialised, pipeline_env: dict) -> None:
 def test_siyu_sql_prints_csv_with_header(
     sql: str, pipeline_env: dict, capsys: pytest.CaptureFixture
 ) -> None:
-    from dagster_project.cli import main
+    from siyu.cli import main
 
     assert main(["sql", sql]) == 0
     assert capsys.readouterr().out == 'one,two\n1,"a,b"\n'
@@ -349,7 +351,7 @@ def test_siyu_sql_prints_csv_with_header(
 def test_channels_differ_in_cost_per_follower_as_the_world_was_told(
     materialised, pipeline_env: dict
 ) -> None:
-    from extract.world import AD_PLATFORMS
+    from siyu.demo_world.presets import AD_PLATFORMS
 
     rows = query(
         pipeline_env["WAREHOUSE_URL"],

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from extract.generate import CNY_EVES, generate
+from siyu.demo_world.generate import CNY_EVES, generate
 from tests.conftest import read_entity
 
 

@@ -1,0 +1,1 @@
+"""What every room shares: settings from the environment, secrets, the warehouse."""

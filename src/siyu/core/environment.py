@@ -1,0 +1,51 @@
+"""The process environment dbt and Dagster run in, derived from the settings.
+
+Called by ``siyu`` commands (and the tests) before they run anything, never at import.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from siyu.core.secrets import read_or_create_secret
+from siyu.core.settings import Settings
+from siyu.core.warehouse import dbt_env
+
+
+class MissingSecretError(RuntimeError):
+    """A secret the run needs was never made (run a `siyu` command first)."""
+
+
+def dbt_environment(settings: Settings) -> dict[str, str]:
+    """The variables dbt's profile and the PII macros read."""
+    key = settings.pii_key
+    if not key:
+        raise MissingSecretError(
+            f"no phone hash key: set SIYU_PII_KEY or run a `siyu` command, which keeps one in "
+            f"{settings.pii_key_file}"
+        )
+    return {**dbt_env(settings.warehouse_url), "SIYU_PII_KEY": key}
+
+
+def prepare(settings: Settings) -> Settings:
+    """Make the secrets the settings point to (once) and export what dbt and Dagster read."""
+    if not settings.pii_key_override:
+        read_or_create_secret(settings.pii_key_file)
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
+    os.environ.update(dbt_environment(settings))
+    return settings
+
+
+@contextmanager
+def dbt_process_environment(settings: Settings) -> Iterator[None]:
+    """os.environ with dbt's variables for the duration of one dbt invocation."""
+    saved = dict(os.environ)
+    os.environ.update(dbt_environment(settings))
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

@@ -1,0 +1,1 @@
+"""Superset as code: bootstrap, import the export YAML under ``dashboards/``, serve."""

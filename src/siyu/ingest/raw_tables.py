@@ -1,0 +1,94 @@
+"""DDL of the raw layer: the load log, quarantine, cursors, rejected files, and one table per
+declared source entity with its lineage columns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import psycopg
+from psycopg import sql
+
+from siyu.ingest.schemas import KINDS, SCHEMAS, EntitySchema
+
+__all__ = ["ensure_raw_tables"]
+
+
+def ensure_raw_tables(conn: psycopg.Connection, schemas: Iterable[EntitySchema] = SCHEMAS) -> None:
+    """Create the raw schema, the load log and every raw table that does not exist yet."""
+    conn.execute("create schema if not exists raw")
+    conn.execute(
+        """
+        create table if not exists raw._load_log (
+            table_name text not null,
+            content_hash text not null,
+            source_file text not null,
+            batch_id text not null,
+            row_count bigint not null,
+            loaded_at timestamptz not null default now(),
+            primary key (table_name, content_hash)
+        )
+        """
+    )
+    for column in (
+        "quarantined_rows bigint not null default 0",
+        "encoding text",
+        "extra_columns text",
+    ):
+        conn.execute(f"alter table raw._load_log add column if not exists {column}")
+    conn.execute(
+        """
+        create table if not exists raw._quarantine (
+            table_name text not null,
+            source_file text not null,
+            batch_id text not null,
+            line_number bigint not null,
+            reason_code text not null,
+            reason text not null,
+            record text not null,
+            quarantined_at timestamptz not null default now()
+        )
+        """
+    )
+    conn.execute(
+        """
+        create table if not exists raw._cursors (
+            table_name text primary key,
+            cursor text not null,
+            pages bigint not null,
+            updated_at timestamptz not null default now()
+        )
+        """
+    )
+    conn.execute(
+        """
+        create table if not exists raw._rejected_files (
+            table_name text not null,
+            content_hash text not null,
+            source_file text not null,
+            reason text not null,
+            rejected_at timestamptz not null default now(),
+            primary key (table_name, content_hash)
+        )
+        """
+    )
+    for schema in schemas:
+        columns = ",\n".join(
+            f'    "{c.name}" {KINDS[c.kind]}{"" if c.nullable else " not null"}'
+            for c in schema.columns
+        )
+        conn.execute(
+            f"""
+            create table if not exists {schema.qualified_table} (
+            {columns},
+                _batch_id text not null,
+                _source_file text not null,
+                _loaded_at timestamptz not null
+            )
+            """
+        )
+        conn.execute(
+            sql.SQL("comment on table {} is {}").format(
+                sql.Identifier("raw", schema.table), sql.Literal(schema.description)
+            )
+        )
+    conn.commit()

@@ -1,0 +1,408 @@
+"""The declared shape of every source entity: what a file must hold to land in ``raw``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # one of KINDS
+    nullable: bool = False
+
+
+# Sources whose real systems hand their data over through an HTTP JSON API (cursor pages);
+# every other source drops files (POS day files, WeCom exports, master data, targets).
+HTTP_API_SOURCES = frozenset({"mall", "ads", "live"})
+
+
+@dataclass(frozen=True)
+class EntitySchema:
+    source: str
+    entity: str
+    columns: tuple[Column, ...]
+    description: str
+
+    @property
+    def delivered_over_http(self) -> bool:
+        """True when the source's own system serves this entity over its HTTP API."""
+        return self.source in HTTP_API_SOURCES
+
+    @property
+    def table(self) -> str:
+        return f"{self.source}__{self.entity}"
+
+    @property
+    def qualified_table(self) -> str:
+        return f"raw.{self.table}"
+
+
+# kind -> PostgreSQL type of the raw column
+KINDS = {
+    "int": "bigint",
+    "money": "numeric(18,2)",
+    "text": "text",
+    "timestamp": "timestamp",
+    "date": "date",
+}
+
+
+def _c(spec: str) -> Column:
+    """'name:kind' or 'name:kind?' (nullable)."""
+    name, kind = spec.split(":")
+    return Column(name, kind.rstrip("?"), kind.endswith("?"))
+
+
+def _schema(source: str, entity: str, description: str, *specs: str) -> EntitySchema:
+    return EntitySchema(source, entity, tuple(_c(s) for s in specs), description)
+
+
+SCHEMAS: tuple[EntitySchema, ...] = (
+    _schema(
+        "master",
+        "brands",
+        "Brands of the group.",
+        "brand_id:int",
+        "brand_code:text",
+        "brand_name:text",
+        "category:text",
+    ),
+    _schema(
+        "master",
+        "stores",
+        "Physical stores, each of one brand.",
+        "store_id:int",
+        "brand_id:int",
+        "store_name:text",
+        "city:text",
+        "region:text",
+    ),
+    _schema(
+        "master",
+        "guides",
+        "Store shopping guides (导购) and their home store.",
+        "guide_id:int",
+        "guide_code:text",
+        "home_store_id:int",
+        "brand_id:int",
+    ),
+    _schema(
+        "master",
+        "products",
+        "Sellable SKUs with list price.",
+        "sku_id:text",
+        "spu_id:text",
+        "brand_id:int",
+        "list_price:money",
+    ),
+    _schema(
+        "mall",
+        "members",
+        "Mini-program mall member accounts (personal data in clear).",
+        "member_id:int",
+        "union_id:text?",
+        "openid:text?",
+        "phone:text?",
+        "member_name:text?",
+        "card_no:text?",
+        "register_brand_id:int",
+        "register_store_id:int?",
+        "registered_at:timestamp",
+        "updated_at:timestamp",
+    ),
+    _schema(
+        "mall",
+        "orders",
+        "Mall order headers.",
+        "order_id:text",
+        "member_id:int",
+        "brand_id:int",
+        "share_guide_id:int?",
+        "community_group_id:text?",
+        "status:text",
+        "created_at:timestamp",
+        "paid_at:timestamp?",
+        "updated_at:timestamp",
+    ),
+    _schema(
+        "mall",
+        "order_lines",
+        "Mall order lines with paid amount.",
+        "order_line_id:text",
+        "order_id:text",
+        "sku_id:text",
+        "quantity:int",
+        "unit_price:money",
+        "paid_amount:money",
+        "created_at:timestamp",
+    ),
+    _schema(
+        "mall",
+        "refunds",
+        "Refunds of mall order lines, dated when refunded.",
+        "refund_id:text",
+        "order_line_id:text",
+        "refund_amount:money",
+        "refunded_at:timestamp",
+    ),
+    _schema(
+        "pos",
+        "receipts",
+        "Offline POS receipts.",
+        "receipt_id:text",
+        "store_id:int",
+        "guide_id:int?",
+        "member_card_no:text?",
+        "sold_at:timestamp",
+    ),
+    _schema(
+        "pos",
+        "receipt_lines",
+        "Offline POS receipt lines.",
+        "receipt_line_id:text",
+        "receipt_id:text",
+        "sku_id:text",
+        "quantity:int",
+        "paid_amount:money",
+        "sold_at:timestamp",
+    ),
+    _schema(
+        "ads",
+        "tencent_ads_reports",
+        "Tencent Ads daily campaign report, in Tencent's shape (cost in fen).",
+        "date:date",
+        "campaign_id:text",
+        "campaign_name:text",
+        "view_count:int",
+        "valid_click_count:int",
+        "follow_count:int",
+        "cost:int",
+    ),
+    _schema(
+        "ads",
+        "ocean_engine_reports",
+        "Ocean Engine (巨量引擎) daily campaign report, in its shape (stat_datetime, cost in RMB).",
+        "stat_datetime:timestamp",
+        "campaign_id:text",
+        "campaign_name:text",
+        "show_cnt:int",
+        "click_cnt:int",
+        "convert_cnt:int",
+        "stat_cost:money",
+    ),
+    _schema(
+        "ads",
+        "baidu_feed_reports",
+        "Baidu feed ads daily campaign report, in Baidu's shape (cost in RMB).",
+        "date:date",
+        "campaign_id:text",
+        "campaign_name:text",
+        "impression:int",
+        "click:int",
+        "conversion:int",
+        "cost:money",
+    ),
+    _schema(
+        "ads",
+        "follow_events",
+        "Follow and unfollow events of ad-acquired followers.",
+        "event_id:text",
+        "platform:text",
+        "campaign_id:text",
+        "openid:text",
+        "event_type:text",
+        "occurred_at:timestamp",
+    ),
+    _schema(
+        "live",
+        "sessions",
+        "Live-stream sessions.",
+        "session_id:text",
+        "brand_id:int",
+        "title:text",
+        "started_at:timestamp",
+        "ended_at:timestamp",
+        "viewers:int",
+        "peak_concurrent:int",
+    ),
+    _schema(
+        "live",
+        "live_orders",
+        "Orders placed from a live room.",
+        "live_order_id:text",
+        "session_id:text",
+        "member_id:int",
+        "sku_id:text",
+        "quantity:int",
+        "paid_amount:money",
+        "paid_at:timestamp",
+    ),
+    _schema(
+        "wecom",
+        "contact_events",
+        "WeCom contact added / deleted events of guides.",
+        "event_id:text",
+        "guide_id:int",
+        "external_user_id:text",
+        "union_id:text?",
+        "event_type:text",
+        "add_way:text?",
+        "occurred_at:timestamp",
+    ),
+    _schema(
+        "live",
+        "boosts",
+        "Boost points (助力) guides earned bringing viewers to a live session.",
+        "boost_id:text",
+        "session_id:text",
+        "guide_id:int",
+        "boost_points:int",
+        "recorded_at:timestamp",
+    ),
+    _schema(
+        "targets",
+        "guide_monthly_targets",
+        "Monthly targets per guide (new friends, GMV), one file per month.",
+        "month:date",
+        "guide_id:int",
+        "target_new_friends:int",
+        "target_gmv:money",
+    ),
+)
+
+SCHEMAS += (
+    _schema(
+        "master",
+        "ad_campaigns",
+        "Ad campaigns of every platform with the brand they advertise (kept by the group).",
+        "platform:text",
+        "campaign_id:text",
+        "campaign_name:text",
+        "brand_id:int",
+    ),
+    _schema(
+        "master",
+        "community_operators",
+        "Community operators (社群运营): staff who run customer groups, not store guides.",
+        "operator_id:int",
+        "operator_code:text",
+        "brand_id:int",
+    ),
+    _schema(
+        "mall",
+        "guide_bindings",
+        "A member bound to a guide in the mall (专属导购): on registration, or on a transfer "
+        "when the guide leaves.",
+        "binding_id:text",
+        "member_id:int",
+        "guide_id:int",
+        "binding_type:text",
+        "bound_at:timestamp",
+    ),
+    _schema(
+        "mall",
+        "coupons",
+        "Coupons claimed by members, with the channel that issued them.",
+        "coupon_id:text",
+        "member_id:int",
+        "brand_id:int",
+        "source_channel:text",
+        "guide_id:int?",
+        "campaign_id:text?",
+        "discount_amount:money",
+        "claimed_at:timestamp",
+    ),
+    _schema(
+        "mall",
+        "coupon_reminders",
+        "Reminders sent to members holding an unused coupon.",
+        "reminder_id:text",
+        "coupon_id:text",
+        "sent_at:timestamp",
+    ),
+    _schema(
+        "mall",
+        "coupon_redemptions",
+        "Coupons redeemed on a mall order.",
+        "coupon_id:text",
+        "order_id:text",
+        "redeemed_at:timestamp",
+    ),
+    _schema(
+        "wecom",
+        "community_groups",
+        "Customer groups (社群) of a brand, each run by a community operator.",
+        "group_id:text",
+        "brand_id:int",
+        "operator_id:int",
+        "group_name:text",
+        "created_at:timestamp",
+    ),
+    _schema(
+        "wecom",
+        "community_member_events",
+        "People joining and leaving customer groups.",
+        "event_id:text",
+        "group_id:text",
+        "external_user_id:text",
+        "union_id:text?",
+        "event_type:text",
+        "occurred_at:timestamp",
+    ),
+    _schema(
+        "wecom",
+        "community_daily_stats",
+        "WeCom's daily group-chat statistics per group: members, speakers, messages.",
+        "group_id:text",
+        "stat_date:date",
+        "member_count:int",
+        "speaker_count:int",
+        "message_count:int",
+    ),
+)
+
+BY_TABLE: dict[str, EntitySchema] = {s.table: s for s in SCHEMAS}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A row rule beyond type and nullability; a row breaking it is quarantined.
+
+    kind "positive": the column must be > 0. kind "reference": a non-empty value must exist in
+    ``reference`` (``<raw table>.<column>``, loaded earlier: master data).
+    """
+
+    kind: str
+    column: str
+    reference: str | None = None
+
+
+RULES: dict[str, tuple[Rule, ...]] = {
+    "mall__order_lines": (Rule("positive", "paid_amount"),),
+    "mall__refunds": (Rule("positive", "refund_amount"),),
+    "pos__receipt_lines": (Rule("positive", "paid_amount"),),
+    "live__live_orders": (Rule("positive", "paid_amount"),),
+    "pos__receipts": (
+        Rule("reference", "store_id", "master__stores.store_id"),
+        Rule("reference", "guide_id", "master__guides.guide_id"),
+    ),
+    "mall__orders": (
+        Rule("reference", "brand_id", "master__brands.brand_id"),
+        Rule("reference", "share_guide_id", "master__guides.guide_id"),
+    ),
+    "wecom__contact_events": (Rule("reference", "guide_id", "master__guides.guide_id"),),
+}
+
+
+def rules_for(table: str) -> tuple[Rule, ...]:
+    return RULES.get(table, ())
+
+
+def schema_for(source: str, entity: str) -> EntitySchema:
+    try:
+        return BY_TABLE[f"{source}__{entity}"]
+    except KeyError:
+        raise KeyError(
+            f"no schema declared for source {source!r} entity {entity!r}; known: {sorted(BY_TABLE)}"
+        ) from None

@@ -1,0 +1,1 @@
+"""Statistical models fitted over the marts' inputs (BG/NBD)."""

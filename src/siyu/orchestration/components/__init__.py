@@ -1,0 +1,1 @@
+"""Dagster components of Siyu: a raw source, the dbt project."""

@@ -1,0 +1,119 @@
+"""The dbt project as Dagster assets, through dagster-dbt's ``DbtProjectComponent``.
+
+Declared in ``defs/dbt/*/defs.yaml``; two declarations of the same project make the two dbt
+steps around the Python assets (models reading the ``ml`` source run after the BG/NBD asset).
+The translator follows rules, never names:
+
+- a dbt source is the raw table it reads: key ``[schema, identifier]`` (``raw/mall__orders``),
+  the same key the raw-source component materialises, so lineage runs from extract to marts;
+- a model's key is ``[layer, name]``, the layer being its first folder under ``models/``;
+- a model's group is its second folder (the source for staging, the domain after that).
+"""
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster.components.utils.defs_state import DefsStateConfig
+from dagster_dbt import DbtCliResource, DbtProject, DbtProjectComponent
+from dagster_dbt.asset_utils import build_dbt_specs
+from dagster_dbt.components.dbt_component_utils import _set_resolution_context
+from dagster_dbt.dagster_dbt_translator import validate_translator
+from dagster_dbt.dbt_manifest import validate_manifest
+
+from siyu.core.environment import dbt_process_environment
+from siyu.core.paths import DBT_PROJECT_DIR
+from siyu.core.settings import Settings
+
+# The dbt of this environment, whether or not its bin folder is on PATH.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+
+
+def asset_key_for(props: Mapping[str, Any]) -> dg.AssetKey:
+    if props["resource_type"] == "source":
+        return dg.AssetKey([props["schema"], props["identifier"]])
+    fqn = props["fqn"]
+    return dg.AssetKey([fqn[1] if len(fqn) > 2 else "models", props["name"]])
+
+
+def group_for(props: Mapping[str, Any]) -> str:
+    if props["resource_type"] == "source":
+        return props["source_name"]
+    fqn = props["fqn"]
+    return fqn[2] if len(fqn) > 3 else fqn[1]
+
+
+def dbt_project() -> DbtProject:
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_cli() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project(), dbt_executable=DBT_EXECUTABLE)
+
+
+def parse_dbt_project() -> None:
+    """Build target/manifest.json (what `dagster dev` does on load); `siyu run` calls this."""
+    dbt_cli().cli(["parse", "--quiet"], target_path=dbt_project().target_path).wait()
+
+
+@dataclass
+class SiyuDbtProjectComponent(DbtProjectComponent):
+    """DbtProjectComponent with Siyu's key and group rules, this environment's dbt, and the
+    warehouse settings exported to dbt for the duration of each invocation."""
+
+    @property
+    def defs_state_config(self) -> DefsStateConfig:
+        """One state key per dbt step (the two steps share a project)."""
+        base = super().defs_state_config
+        step = self.op.name if self.op and self.op.name else "build"
+        return DefsStateConfig(
+            key=f"{base.key}[{step}]",
+            management_type=base.management_type,
+            refresh_if_dev=base.refresh_if_dev,
+        )
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        return spec.replace_attributes(key=asset_key_for(props), group_name=group_for(props))
+
+    def build_defs_from_state(
+        self, context: dg.ComponentLoadContext, state_path: Path | None
+    ) -> dg.Definitions:
+        """The component's multi-asset, calling this environment's dbt (the component's own
+        looks for `dbt` on PATH, which `.venv/bin/siyu` does not need to have)."""
+        project = self._project_manager.get_project(state_path)
+        asset_specs, check_specs = build_dbt_specs(
+            translator=validate_translator(self.translator),
+            manifest=validate_manifest(project.manifest_path),
+            select=self.select,
+            exclude=self.exclude,
+            selector=self.selector,
+            project=project,
+            io_manager_key=None,
+        )
+        op_spec = self._get_op_spec(project)
+        resolution = context.resolution_context
+
+        @dg.multi_asset(
+            specs=asset_specs,
+            check_specs=check_specs,
+            can_subset=True,
+            name=op_spec.name,
+            op_tags=op_spec.tags,
+            pool=op_spec.pool,
+        )
+        def _dbt_build(context: dg.AssetExecutionContext):
+            cli = DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE)
+            with (
+                _set_resolution_context(resolution),
+                dbt_process_environment(Settings.from_env()),
+            ):
+                yield from self.execute(context=context, dbt=cli)
+
+        return dg.Definitions(assets=[_dbt_build])

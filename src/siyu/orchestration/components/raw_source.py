@@ -1,0 +1,156 @@
+"""The raw-source component: one raw asset per entity of a source, all built by the same rule
+and served by the one loader; optionally a sensor over the source's drop folder.
+
+Declared once per source in ``defs/sources/<source>/defs.yaml``::
+
+    type: siyu.orchestration.components.raw_source.RawSourceComponent
+    attributes:
+      source: pos
+      drop_sensor: true
+"""
+
+from dataclasses import dataclass
+
+import dagster as dg
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from siyu.core.settings import Settings
+from siyu.ingest.raw_tables import ensure_raw_tables
+from siyu.ingest.schemas import SCHEMAS, EntitySchema, rules_for
+from siyu.orchestration.components.drop_sensor import build_drop_sensor, drop_job
+from siyu.orchestration.resources import SourceClients, WarehouseResource
+
+
+def raw_asset_key(schema: EntitySchema) -> AssetKey:
+    return AssetKey(["raw", schema.table])
+
+
+def _reference_deps(schema: EntitySchema) -> list[AssetKey]:
+    """Master tables a row rule looks ids up in: loaded before this one."""
+    return [
+        AssetKey(["raw", rule.reference.split(".")[0]])
+        for rule in rules_for(schema.table)
+        if rule.kind == "reference" and rule.reference
+    ]
+
+
+def build_raw_asset(schema: EntitySchema) -> AssetsDefinition:
+    key = raw_asset_key(schema)
+
+    @asset(
+        key=key,
+        deps=sorted(set(_reference_deps(schema)), key=lambda k: k.to_user_string()),
+        check_specs=[
+            AssetCheckSpec(
+                "no_rejected_files",
+                asset=key,
+                description="Every file of the run was usable (none rejected whole).",
+            ),
+            AssetCheckSpec(
+                "no_quarantined_rows",
+                asset=key,
+                description="No row of the run went to raw._quarantine.",
+            ),
+        ],
+        group_name=schema.source,
+        description=f"{schema.description} Loaded into {schema.qualified_table}.",
+        kinds={"polars", "postgres"},
+        metadata={
+            "table": schema.qualified_table,
+            "columns": MetadataValue.md(
+                "\n".join(
+                    f"- `{c.name}` {c.kind}{'' if c.nullable else ' (required)'}"
+                    for c in schema.columns
+                )
+            ),
+        },
+    )
+    def _raw_asset(
+        context: AssetExecutionContext, warehouse: WarehouseResource, sources: SourceClients
+    ) -> MaterializeResult:
+        client = sources.client_for(schema)
+        loaded = skipped = rows = quarantined = 0
+        rejected: list[str] = []
+        with warehouse.connect() as conn:
+            ensure_raw_tables(conn, [schema])
+            for index, result in enumerate(client.extract(conn, schema), start=1):
+                path = result.source_file
+                if result.status == "loaded":
+                    loaded += 1
+                    rows += result.rows
+                    quarantined += result.quarantined
+                    if result.quarantined:
+                        context.log.warning(
+                            f"{path}: {result.quarantined} rows quarantined (raw._quarantine)"
+                        )
+                elif result.status == "rejected":
+                    rejected.append(result.reason)
+                    context.log.error(f"rejected: {result.reason}")
+                else:
+                    skipped += 1
+                if index % 100 == 0:
+                    context.log.info(f"{schema.table}: {index} files or pages so far")
+            total = conn.execute(f"select count(*) from {schema.qualified_table}").fetchone()[0]
+        return MaterializeResult(
+            metadata={
+                "files_loaded": loaded,
+                "files_skipped_already_loaded": skipped,
+                "files_rejected": len(rejected),
+                "rows_loaded": rows,
+                "rows_quarantined": quarantined,
+                "rows_in_table": int(total),
+            },
+            check_results=[
+                AssetCheckResult(
+                    check_name="no_rejected_files",
+                    passed=not rejected,
+                    severity=AssetCheckSeverity.WARN,
+                    metadata={"rejected": MetadataValue.md("\n".join(f"- {r}" for r in rejected))},
+                ),
+                AssetCheckResult(
+                    check_name="no_quarantined_rows",
+                    passed=quarantined == 0,
+                    severity=AssetCheckSeverity.WARN,
+                    metadata={"rows_quarantined": quarantined},
+                ),
+            ],
+        )
+
+    return _raw_asset
+
+
+def raw_assets_for(source: str) -> list[AssetsDefinition]:
+    assets = [build_raw_asset(s) for s in SCHEMAS if s.source == source]
+    if not assets:
+        known = sorted({s.source for s in SCHEMAS})
+        raise ValueError(f"no entity is declared for source {source!r}; known: {known}")
+    return assets
+
+
+@dataclass
+class RawSourceComponent(dg.Component, dg.Resolvable):
+    """Every declared entity of one source as a raw asset; ``drop_sensor`` adds a job and a
+    (stopped) sensor that loads each new drop of the source's files."""
+
+    source: str
+    drop_sensor: bool = False
+
+    def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
+        assets = raw_assets_for(self.source)
+        if not self.drop_sensor:
+            return dg.Definitions(assets=assets)
+        job = drop_job(self.source, assets)
+        landing = Settings.from_env().landing_dir
+        return dg.Definitions(
+            assets=assets, jobs=[job], sensors=[build_drop_sensor(self.source, landing, job)]
+        )

@@ -1,0 +1,1 @@
+"""Great Expectations suites over the raw tables and their runner."""
