@@ -9,7 +9,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := chromium
 
-.PHONY: setup demo demo-headless test lint docs clean
+.PHONY: setup demo demo-headless test test-fast lint lint-sql docs clean
 
 setup:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -31,8 +31,21 @@ demo-headless: setup
 test: setup
 	.venv/bin/pytest
 
+# The inner loop: everything but the full-stack tests (whole job, Superset, Chromium).
+test-fast: setup
+	.venv/bin/pytest -m "not fullstack"
+
+# ruff; every dbt model and column described and every model tested; sqlfluff over the
+# models (dbt templater: it compiles against the embedded warehouse, started if needed).
 lint: setup
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	cd dbt && SIYU_PII_KEY=lint ../.venv/bin/dbt parse --quiet --profiles-dir .
+	.venv/bin/python -m siyu.quality.dbt_docs dbt/target
+	$(MAKE) --no-print-directory lint-sql
+
+lint-sql:
+	env -u WAREHOUSE_URL .venv/bin/siyu warehouse start >/dev/null
+	cd dbt && env -u WAREHOUSE_URL SIYU_PII_KEY=lint ../.venv/bin/sqlfluff lint models tests --processes 2
 
 docs: setup
 	.venv/bin/siyu warehouse start && cd dbt && SIYU_PII_KEY=docs ../.venv/bin/dbt docs generate --profiles-dir .

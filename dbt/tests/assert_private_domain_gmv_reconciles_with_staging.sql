@@ -18,10 +18,10 @@ mall as (
 
     select
         orders.paid_date as date_day,
-        sum(lines.paid_amount) as gmv
-    from {{ ref('stg_mall__order_lines') }} as lines
+        sum(order_lines.paid_amount) as gmv
+    from {{ ref('stg_mall__order_lines') }} as order_lines
     inner join {{ ref('stg_mall__orders') }} as orders
-        on lines.order_id = orders.order_id
+        on order_lines.order_id = orders.order_id
     where orders.order_status = 'paid'
     group by orders.paid_date
 
@@ -41,10 +41,10 @@ pos as (
 
     select
         receipts.sold_date as date_day,
-        sum(lines.paid_amount) as gmv
-    from {{ ref('stg_pos__receipt_lines') }} as lines
+        sum(order_lines.paid_amount) as gmv
+    from {{ ref('stg_pos__receipt_lines') }} as order_lines
     inner join {{ ref('stg_pos__receipts') }} as receipts
-        on lines.receipt_id = receipts.receipt_id
+        on order_lines.receipt_id = receipts.receipt_id
     group by receipts.sold_date
 
 ),

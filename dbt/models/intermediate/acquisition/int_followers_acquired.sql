@@ -91,7 +91,7 @@ losses as (
             gains.relationship_kind = lost.relationship_kind
             and gains.relationship_key = lost.relationship_key
             and not lost.is_gain
-            and lost.occurred_at >= gains.occurred_at
+            and gains.occurred_at <= lost.occurred_at
     where gains.is_gain
     group by gains.relationship_kind, gains.event_id
 

@@ -39,10 +39,10 @@ with_service_guide as (
     left join service_relationships
         on
             order_lines.member_id = service_relationships.member_id
-            and service_relationships.valid_from <= order_lines.paid_at
+            and order_lines.paid_at >= service_relationships.valid_from
             and (
                 service_relationships.valid_to is null
-                or service_relationships.valid_to > order_lines.paid_at
+                or order_lines.paid_at < service_relationships.valid_to
             )
 
 ),

@@ -42,9 +42,16 @@ links as (
 
 change_points as (
 
-    select member_id, started_at as changed_at from links
+    select
+        member_id,
+        started_at as changed_at
+    from links
     union
-    select member_id, ended_at as changed_at from links where ended_at is not null
+    select
+        member_id,
+        ended_at as changed_at
+    from links
+    where ended_at is not null
 
 ),
 
@@ -74,8 +81,8 @@ segment_guides as (
     inner join links
         on
             segments.member_id = links.member_id
-            and links.started_at <= segments.segment_start
-            and (links.ended_at is null or links.ended_at > segments.segment_start)
+            and segments.segment_start >= links.started_at
+            and (links.ended_at is null or segments.segment_start < links.ended_at)
 
 ),
 

@@ -36,7 +36,8 @@ final as (
         per_guide_session.boost_points,
         cast(
             case
-                when per_guide_session.boost_points * {{ var('boost_rmb_per_point') }}
+                when
+                    per_guide_session.boost_points * {{ var('boost_rmb_per_point') }}
                     > {{ var('boost_reward_cap') }}
                     then {{ var('boost_reward_cap') }}
                 else per_guide_session.boost_points * {{ var('boost_rmb_per_point') }}

@@ -55,28 +55,60 @@ accounts as (
 
 account_links as (
 
-    select record_key, 'mall_account' as identifier_type, member_id_text as identifier_value, seen_at
+    select
+        record_key,
+        'mall_account' as identifier_type,
+        member_id_text as identifier_value,
+        seen_at
     from accounts
     union all
-    select record_key, 'union_id' as identifier_type, union_id as identifier_value, seen_at
-    from accounts where union_id is not null
+    select
+        record_key,
+        'union_id' as identifier_type,
+        union_id as identifier_value,
+        seen_at
+    from accounts
+    where union_id is not null
     union all
-    select record_key, 'phone' as identifier_type, phone_hash as identifier_value, seen_at
-    from accounts where phone_hash is not null
+    select
+        record_key,
+        'phone' as identifier_type,
+        phone_hash as identifier_value,
+        seen_at
+    from accounts
+    where phone_hash is not null
     union all
-    select record_key, 'openid' as identifier_type, openid as identifier_value, seen_at
-    from accounts where openid is not null
+    select
+        record_key,
+        'openid' as identifier_type,
+        openid as identifier_value,
+        seen_at
+    from accounts
+    where openid is not null
     union all
-    select record_key, 'card_no' as identifier_type, card_no as identifier_value, seen_at
-    from accounts where card_no is not null
+    select
+        record_key,
+        'card_no' as identifier_type,
+        card_no as identifier_value,
+        seen_at
+    from accounts
+    where card_no is not null
 
 ),
 
 wecom_events as (
 
-    select external_user_id, union_id, occurred_at from contact_events
+    select
+        external_user_id,
+        union_id,
+        occurred_at
+    from contact_events
     union all
-    select external_user_id, union_id, occurred_at from community_events
+    select
+        external_user_id,
+        union_id,
+        occurred_at
+    from community_events
 
 ),
 

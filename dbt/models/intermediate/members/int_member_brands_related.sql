@@ -53,7 +53,9 @@ relations as (
     inner join identities
         on
             identities.identifier_key = case
-                when followers.is_paid then {{ dbt.concat(["'openid:'", "followers.follower_key"]) }}
+                when
+                    followers.is_paid
+                    then {{ dbt.concat(["'openid:'", "followers.follower_key"]) }}
                 else {{ dbt.concat(["'wecom_external_id:'", "followers.follower_key"]) }}
             end
     union all

@@ -29,8 +29,8 @@ final as (
     select
         member_key,
         purchase_days - 1 as frequency,
-        {{ dbt.datediff('first_purchase_date', 'last_purchase_date', 'day') }} as recency,
-        {{ dbt.datediff('first_purchase_date', as_of_date(), 'day') }} as t,
+        {{ dbt.datediff('first_purchase_date', 'last_purchase_date', 'day') }} as recency,  -- noqa: LT05
+        {{ dbt.datediff('first_purchase_date', as_of_date(), 'day') }} as t,  -- noqa: LT05
         cast(net_sales / purchase_days as decimal(18, 2)) as average_purchase_day_value,
         {{ as_of_date() }} as as_of_date
     from purchase_days

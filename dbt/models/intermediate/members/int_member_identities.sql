@@ -66,35 +66,35 @@ labels_0 as (
 
     select
         identifier_key,
-        rank_key as label
+        rank_key as component_label
     from ranked_nodes
 
 ),
 
 {% for i in range(1, iterations + 1) %}
-records_{{ i }} as (
+    records_{{ i }} as (
 
-    select
-        links.record_key,
-        min(labels_{{ i - 1 }}.label) as label
-    from links
-    inner join labels_{{ i - 1 }}
-        on links.identifier_key = labels_{{ i - 1 }}.identifier_key
-    group by links.record_key
+        select
+            links.record_key,
+            min(labels_{{ i - 1 }}.component_label) as component_label
+        from links
+        inner join labels_{{ i - 1 }}
+            on links.identifier_key = labels_{{ i - 1 }}.identifier_key
+        group by links.record_key
 
-),
+    ),
 
-labels_{{ i }} as (
+    labels_{{ i }} as (
 
-    select
-        links.identifier_key,
-        min(records_{{ i }}.label) as label
-    from links
-    inner join records_{{ i }}
-        on links.record_key = records_{{ i }}.record_key
-    group by links.identifier_key
+        select
+            links.identifier_key,
+            min(records_{{ i }}.component_label) as component_label
+        from links
+        inner join records_{{ i }}
+            on links.record_key = records_{{ i }}.record_key
+        group by links.identifier_key
 
-),
+    ),
 
 {% endfor %}
 final as (
@@ -111,7 +111,7 @@ final as (
     inner join labels_{{ iterations }} as resolved
         on ranked_nodes.identifier_key = resolved.identifier_key
     inner join ranked_nodes as roots
-        on resolved.label = roots.rank_key
+        on resolved.component_label = roots.rank_key
 
 )
 

@@ -23,7 +23,7 @@ live as (
         relationships.valid_from,
         row_number() over (
             partition by accounts.member_key
-            order by relationships.valid_from desc, relationships.guide_id
+            order by relationships.valid_from desc, relationships.guide_id asc
         ) as recency_rank
     from relationships
     inner join accounts

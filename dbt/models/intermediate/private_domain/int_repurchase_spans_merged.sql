@@ -58,7 +58,7 @@ spans as (
     from sequenced
     where
         previous_paid_date is not null
-        and {{ dbt.datediff('previous_paid_date', 'paid_date', 'day') }} < {{ window_days }}
+        and {{ dbt.datediff('previous_paid_date', 'paid_date', 'day') }} < {{ window_days }}  -- noqa: LT05
 
 ),
 

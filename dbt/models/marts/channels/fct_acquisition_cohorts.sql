@@ -40,7 +40,8 @@ follower_outcomes as (
         case
             when
                 followers.lost_at is null
-                or followers.lost_at > {{ dbt.dateadd('day', retention_days, 'followers.acquired_at') }}
+                or followers.lost_at
+                > {{ dbt.dateadd('day', retention_days, 'followers.acquired_at') }}
                 then 1
             else 0
         end as is_retained,
@@ -50,8 +51,9 @@ follower_outcomes as (
     left join order_lines
         on
             followers.member_id = order_lines.member_id
-            and order_lines.paid_at >= followers.acquired_at
-            and order_lines.paid_at < {{ dbt.dateadd('day', attribution_days, 'followers.acquired_at') }}
+            and followers.acquired_at <= order_lines.paid_at
+            and order_lines.paid_at
+            < {{ dbt.dateadd('day', attribution_days, 'followers.acquired_at') }}
     group by
         followers.acquisition_id,
         followers.acquisition_channel,
@@ -75,7 +77,7 @@ cohorts as (
         sum(attributed_gmv) as attributed_gmv,
         sum(is_converted) as converted_followers
     from follower_outcomes
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4  -- noqa: AM06
 
 ),
 
@@ -88,7 +90,7 @@ spend as (
         date_day as acquisition_date,
         sum(spend) as spend
     from ad_spend
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4  -- noqa: AM06
 
 ),
 

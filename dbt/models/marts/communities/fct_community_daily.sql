@@ -65,7 +65,7 @@ group_days as (
         calendar.date_day
     from community_groups
     inner join calendar
-        on calendar.date_day >= community_groups.created_date
+        on community_groups.created_date <= calendar.date_day
 
 ),
 
@@ -119,7 +119,9 @@ final as (
     left join movements
         on group_days.group_id = movements.group_id and group_days.date_day = movements.date_day
     left join daily_stats
-        on group_days.group_id = daily_stats.group_id and group_days.date_day = daily_stats.stat_date
+        on
+            group_days.group_id = daily_stats.group_id
+            and group_days.date_day = daily_stats.stat_date
     left join sales
         on group_days.group_id = sales.group_id and group_days.date_day = sales.date_day
 

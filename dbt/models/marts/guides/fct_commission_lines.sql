@@ -47,8 +47,8 @@ priced as (
             credited_lines.brand_id = rules.brand_id
             and rules.channel = case when credited_lines.is_online then 'online' else 'offline' end
             and credited_lines.is_cross_brand = rules.is_cross_brand
-            and rules.valid_from <= credited_lines.paid_date
-            and (rules.valid_to is null or rules.valid_to > credited_lines.paid_date)
+            and credited_lines.paid_date >= rules.valid_from
+            and (rules.valid_to is null or credited_lines.paid_date < rules.valid_to)
 
 ),
 
@@ -118,7 +118,7 @@ final as (
     select
         with_month.*,
         cast(
-            {{ dbt.dateadd('day', settlement_days, dbt.last_day('with_month.accrual_month', 'month')) }}
+            {{ dbt.dateadd('day', settlement_days, dbt.last_day('with_month.accrual_month', 'month')) }}  -- noqa: LT05
             as date
         ) as settles_on,
         case
@@ -126,7 +126,7 @@ final as (
                 then 'estimated'
             when
                 data_through.last_day
-                < {{ dbt.dateadd('day', settlement_days, dbt.last_day('with_month.accrual_month', 'month')) }}
+                < {{ dbt.dateadd('day', settlement_days, dbt.last_day('with_month.accrual_month', 'month')) }}  -- noqa: LT05
                 then 'locked'
             else 'settled'
         end as line_status,

@@ -53,7 +53,7 @@ closed as (
             settlement_days,
             dbt.last_day('statements.accrual_month', 'month')
         ) }} <= data_through.last_day
-        {% if is_incremental() %}
+    {% if is_incremental() %}
             and statements.accrual_month not in (select distinct accrual_month from {{ this }})
         {% endif %}
 

@@ -89,7 +89,7 @@ contact_conversions as (
     inner join order_lines
         on
             contacts.member_id = order_lines.member_id
-            and order_lines.paid_at >= contacts.acquired_at
+            and contacts.acquired_at <= order_lines.paid_at
             and order_lines.paid_at < {{ dbt.dateadd('day', window_days, 'contacts.acquired_at') }}
     group by contacts.guide_id, contacts.acquired_date
 
@@ -97,11 +97,20 @@ contact_conversions as (
 
 activity_days as (
 
-    select guide_id, date_day from friends
+    select
+        guide_id,
+        date_day
+    from friends
     union
-    select guide_id, date_day from sales
+    select
+        guide_id,
+        date_day
+    from sales
     union
-    select guide_id, date_day from boosts_per_day
+    select
+        guide_id,
+        date_day
+    from boosts_per_day
 
 ),
 
@@ -137,7 +146,7 @@ guide_days as (
         calendar.date_day
     from guide_starts
     inner join calendar
-        on calendar.date_day >= guide_starts.first_day
+        on guide_starts.first_day <= calendar.date_day
 
 ),
 
@@ -169,7 +178,9 @@ final as (
     left join sales
         on guide_days.guide_id = sales.guide_id and guide_days.date_day = sales.date_day
     left join boosts_per_day
-        on guide_days.guide_id = boosts_per_day.guide_id and guide_days.date_day = boosts_per_day.date_day
+        on
+            guide_days.guide_id = boosts_per_day.guide_id
+            and guide_days.date_day = boosts_per_day.date_day
     left join contact_conversions
         on
             guide_days.guide_id = contact_conversions.guide_id

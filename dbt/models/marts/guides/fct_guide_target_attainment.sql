@@ -60,11 +60,13 @@ final as (
         cast(coalesce(actuals.gmv, 0) as decimal(18, 2)) as gmv_mtd,
         case
             when data_through.last_day < targets.target_month then 0
-            when data_through.last_day >= cast({{ dbt.last_day('targets.target_month', 'month') }} as date)
-                then {{ dbt.datediff('targets.target_month', dbt.last_day('targets.target_month', 'month'), 'day') }} + 1
-            else {{ dbt.datediff('targets.target_month', 'data_through.last_day', 'day') }} + 1
+            when
+                data_through.last_day
+                >= cast({{ dbt.last_day('targets.target_month', 'month') }} as date)
+                then {{ dbt.datediff('targets.target_month', dbt.last_day('targets.target_month', 'month'), 'day') }} + 1  -- noqa: LT05
+            else {{ dbt.datediff('targets.target_month', 'data_through.last_day', 'day') }} + 1  -- noqa: LT05
         end as days_elapsed,
-        {{ dbt.datediff('targets.target_month', dbt.last_day('targets.target_month', 'month'), 'day') }} + 1
+        {{ dbt.datediff('targets.target_month', dbt.last_day('targets.target_month', 'month'), 'day') }} + 1  -- noqa: LT05
             as days_in_month
     from targets
     inner join guides

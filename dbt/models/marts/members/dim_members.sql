@@ -86,7 +86,10 @@ channels as (
     select
         member_key,
         {{ dbt.listagg('channel', "','", 'order by channel') }} as channels_used
-    from (select distinct member_key, channel from order_lines) as member_channels
+    from (select distinct
+        member_key,
+        channel
+    from order_lines) as member_channels
     group by member_key
 
 ),
@@ -200,21 +203,24 @@ final as (
         gmv,
         lifetime_net_sales,
         lifecycle_segment,
-        case when lookback_purchase_days is not null then
-            ntile(5) over (
-                partition by lookback_purchase_days is not null
-                order by days_since_last_purchase desc
-            )
+        case
+            when lookback_purchase_days is not null then
+                ntile(5) over (
+                    partition by lookback_purchase_days is not null
+                    order by days_since_last_purchase desc
+                )
         end as recency_score,
-        case when lookback_purchase_days is not null then
-            ntile(5) over (
-                partition by lookback_purchase_days is not null order by lookback_purchase_days
-            )
+        case
+            when lookback_purchase_days is not null then
+                ntile(5) over (
+                    partition by lookback_purchase_days is not null order by lookback_purchase_days
+                )
         end as frequency_score,
-        case when lookback_purchase_days is not null then
-            ntile(5) over (
-                partition by lookback_purchase_days is not null order by lookback_net_sales
-            )
+        case
+            when lookback_purchase_days is not null then
+                ntile(5) over (
+                    partition by lookback_purchase_days is not null order by lookback_net_sales
+                )
         end as monetary_score,
         btyd_frequency,
         btyd_recency,

@@ -86,23 +86,26 @@ scored as (
 
     select
         summarised.*,
-        case when lookback_purchase_days is not null then
-            ntile(5) over (
-                partition by brand_id, lookback_purchase_days is not null
-                order by days_since_last_purchase desc
-            )
+        case
+            when lookback_purchase_days is not null then
+                ntile(5) over (
+                    partition by brand_id, lookback_purchase_days is not null
+                    order by days_since_last_purchase desc
+                )
         end as recency_score,
-        case when lookback_purchase_days is not null then
-            ntile(5) over (
-                partition by brand_id, lookback_purchase_days is not null
-                order by lookback_purchase_days
-            )
+        case
+            when lookback_purchase_days is not null then
+                ntile(5) over (
+                    partition by brand_id, lookback_purchase_days is not null
+                    order by lookback_purchase_days
+                )
         end as frequency_score,
-        case when lookback_purchase_days is not null then
-            ntile(5) over (
-                partition by brand_id, lookback_purchase_days is not null
-                order by lookback_net_sales
-            )
+        case
+            when lookback_purchase_days is not null then
+                ntile(5) over (
+                    partition by brand_id, lookback_purchase_days is not null
+                    order by lookback_net_sales
+                )
         end as monetary_score
     from summarised
 

@@ -133,7 +133,7 @@ prospect_months as (
         ) as staying
     from period_ends
     inner join prospects_new
-        on prospects_new.month_start <= period_ends.month_start
+        on period_ends.month_start >= prospects_new.month_start
     group by period_ends.month_start, prospects_new.brand_id
 
 ),
@@ -156,10 +156,10 @@ member_months as (
         on
             related.member_key = purchase_spans.member_key
             and related.brand_id = purchase_spans.brand_id
-            and purchase_spans.paid_date <= period_ends.period_end
+            and period_ends.period_end >= purchase_spans.paid_date
             and (
                 purchase_spans.next_paid_date is null
-                or purchase_spans.next_paid_date > period_ends.period_end
+                or period_ends.period_end < purchase_spans.next_paid_date
             )
 
 ),

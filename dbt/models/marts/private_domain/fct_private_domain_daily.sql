@@ -126,10 +126,10 @@ offline_lines_in_relationship as (
     inner join service_relationships
         on
             order_lines.member_id = service_relationships.member_id
-            and service_relationships.valid_from <= order_lines.paid_at
+            and order_lines.paid_at >= service_relationships.valid_from
             and (
                 service_relationships.valid_to is null
-                or service_relationships.valid_to > order_lines.paid_at
+                or order_lines.paid_at < service_relationships.valid_to
             )
     where not order_lines.is_online
 
@@ -197,7 +197,7 @@ reachability as (
 
 window_buyer_changes as (
 
-    -- The same counting for buyers and repeat buyers of the trailing window.
+-- The same counting for buyers and repeat buyers of the trailing window.
     {{ span_changes(
         'repurchase_spans', 'counts_from', 'counts_until', ['brand_id', 'span_kind']
     ) }}

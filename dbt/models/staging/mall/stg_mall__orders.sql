@@ -8,7 +8,11 @@ source as (
 
 deduplicated as (
 
-    {{ latest_load('source', partition_by='order_id', order_by='updated_at desc, _loaded_at desc, _batch_id desc') }}
+    {{ latest_load(
+        'source',
+        partition_by='order_id',
+        order_by='updated_at desc, _loaded_at desc, _batch_id desc'
+    ) }}
 
 ),
 
