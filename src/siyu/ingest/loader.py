@@ -172,6 +172,29 @@ def read_checked(
                 pl.lit("the last line is cut off (fewer fields than the header)"),
             )
         )
+    checks += _value_checks(schema, references or {})
+    code: pl.Expr = pl.lit(None, dtype=pl.String)
+    reason: pl.Expr = pl.lit(None, dtype=pl.String)
+    for mask, kind, message in reversed(checks):
+        code = pl.when(mask).then(pl.lit(kind)).otherwise(code)
+        reason = pl.when(mask).then(message).otherwise(reason)
+    frame = frame.with_columns(code.alias("__code"), reason.alias("__reason"))
+    bad = frame.filter(pl.col("__code").is_not_null())
+    quarantined = bad.select(
+        pl.col("__line").cast(pl.Int64).alias("line_number"),
+        pl.col("__code").alias("reason_code"),
+        pl.format("line {}: {}", pl.col("__line"), pl.col("__reason")).alias("reason"),
+        pl.struct(declared).struct.json_encode().alias("record"),
+    )
+    good = frame.filter(pl.col("__code").is_null()).select(declared)
+    return CheckedFile(good, quarantined, encoding, extra)
+
+
+def _value_checks(
+    schema: EntitySchema, references: dict[str, set[str]]
+) -> list[tuple[pl.Expr, str, pl.Expr]]:
+    """Per row: each typed value parses, each required value is there, each row rule holds."""
+    checks: list[tuple[pl.Expr, str, pl.Expr]] = []
     for c in schema.columns:
         if c.kind != "text":
             checks.append(
@@ -193,22 +216,8 @@ def read_checked(
                 )
             )
     for rule in rules_for(schema.table):
-        checks.append(_rule_check(rule, schema, references or {}))
-    code: pl.Expr = pl.lit(None, dtype=pl.String)
-    reason: pl.Expr = pl.lit(None, dtype=pl.String)
-    for mask, kind, message in reversed(checks):
-        code = pl.when(mask).then(pl.lit(kind)).otherwise(code)
-        reason = pl.when(mask).then(message).otherwise(reason)
-    frame = frame.with_columns(code.alias("__code"), reason.alias("__reason"))
-    bad = frame.filter(pl.col("__code").is_not_null())
-    quarantined = bad.select(
-        pl.col("__line").cast(pl.Int64).alias("line_number"),
-        pl.col("__code").alias("reason_code"),
-        pl.format("line {}: {}", pl.col("__line"), pl.col("__reason")).alias("reason"),
-        pl.struct(declared).struct.json_encode().alias("record"),
-    )
-    good = frame.filter(pl.col("__code").is_null()).select(declared)
-    return CheckedFile(good, quarantined, encoding, extra)
+        checks.append(_rule_check(rule, schema, references))
+    return checks
 
 
 def _rule_check(

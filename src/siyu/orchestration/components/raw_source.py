@@ -9,7 +9,7 @@ Declared once per source in ``defs/sources/<source>/defs.yaml``::
       drop_sensor: true
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dagster as dg
 from dagster import (
@@ -25,6 +25,7 @@ from dagster import (
 )
 
 from siyu.core.settings import Settings
+from siyu.ingest.loader import LoadResult
 from siyu.ingest.raw_tables import ensure_raw_tables
 from siyu.ingest.schemas import SCHEMAS, EntitySchema, rules_for
 from siyu.orchestration.components.drop_sensor import build_drop_sensor, drop_job
@@ -42,6 +43,60 @@ def _reference_deps(schema: EntitySchema) -> list[AssetKey]:
         for rule in rules_for(schema.table)
         if rule.kind == "reference" and rule.reference
     ]
+
+
+@dataclass
+class _Tally:
+    """What one materialisation of a raw asset loaded, skipped, rejected and quarantined."""
+
+    loaded: int = 0
+    skipped: int = 0
+    rows: int = 0
+    quarantined: int = 0
+    rejected: list[str] = field(default_factory=list)
+
+    def add(self, result: LoadResult, context: AssetExecutionContext) -> None:
+        if result.status == "loaded":
+            self.loaded += 1
+            self.rows += result.rows
+            self.quarantined += result.quarantined
+            if result.quarantined:
+                context.log.warning(
+                    f"{result.source_file}: {result.quarantined} rows quarantined (raw._quarantine)"
+                )
+        elif result.status == "rejected":
+            self.rejected.append(result.reason)
+            context.log.error(f"rejected: {result.reason}")
+        else:
+            self.skipped += 1
+
+    def result(self, rows_in_table: int) -> MaterializeResult:
+        return MaterializeResult(
+            metadata={
+                "files_loaded": self.loaded,
+                "files_skipped_already_loaded": self.skipped,
+                "files_rejected": len(self.rejected),
+                "rows_loaded": self.rows,
+                "rows_quarantined": self.quarantined,
+                "rows_in_table": rows_in_table,
+            },
+            check_results=[
+                AssetCheckResult(
+                    check_name="no_rejected_files",
+                    passed=not self.rejected,
+                    severity=AssetCheckSeverity.WARN,
+                    metadata={
+                        "rejected": MetadataValue.md("\n".join(f"- {r}" for r in self.rejected))
+                    },
+                ),
+                AssetCheckResult(
+                    check_name="no_quarantined_rows",
+                    passed=self.quarantined == 0,
+                    severity=AssetCheckSeverity.WARN,
+                    metadata={"rows_quarantined": self.quarantined},
+                ),
+            ],
+        )
 
 
 def build_raw_asset(schema: EntitySchema) -> AssetsDefinition:
@@ -78,53 +133,15 @@ def build_raw_asset(schema: EntitySchema) -> AssetsDefinition:
     def _raw_asset(
         context: AssetExecutionContext, warehouse: WarehouseResource, sources: SourceClients
     ) -> MaterializeResult:
-        client = sources.client_for(schema)
-        loaded = skipped = rows = quarantined = 0
-        rejected: list[str] = []
         with warehouse.connect() as conn:
             ensure_raw_tables(conn, [schema])
-            for index, result in enumerate(client.extract(conn, schema), start=1):
-                path = result.source_file
-                if result.status == "loaded":
-                    loaded += 1
-                    rows += result.rows
-                    quarantined += result.quarantined
-                    if result.quarantined:
-                        context.log.warning(
-                            f"{path}: {result.quarantined} rows quarantined (raw._quarantine)"
-                        )
-                elif result.status == "rejected":
-                    rejected.append(result.reason)
-                    context.log.error(f"rejected: {result.reason}")
-                else:
-                    skipped += 1
+            tally = _Tally()
+            for index, result in enumerate(sources.client_for(schema).extract(conn, schema), 1):
+                tally.add(result, context)
                 if index % 100 == 0:
                     context.log.info(f"{schema.table}: {index} files or pages so far")
             total = conn.execute(f"select count(*) from {schema.qualified_table}").fetchone()[0]
-        return MaterializeResult(
-            metadata={
-                "files_loaded": loaded,
-                "files_skipped_already_loaded": skipped,
-                "files_rejected": len(rejected),
-                "rows_loaded": rows,
-                "rows_quarantined": quarantined,
-                "rows_in_table": int(total),
-            },
-            check_results=[
-                AssetCheckResult(
-                    check_name="no_rejected_files",
-                    passed=not rejected,
-                    severity=AssetCheckSeverity.WARN,
-                    metadata={"rejected": MetadataValue.md("\n".join(f"- {r}" for r in rejected))},
-                ),
-                AssetCheckResult(
-                    check_name="no_quarantined_rows",
-                    passed=quarantined == 0,
-                    severity=AssetCheckSeverity.WARN,
-                    metadata={"rows_quarantined": quarantined},
-                ),
-            ],
-        )
+        return tally.result(int(total))
 
     return _raw_asset
 
