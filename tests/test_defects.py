@@ -55,7 +55,8 @@ def test_the_manifest_says_what_was_injected(damaged: dict) -> None:
     assert set(damaged["injected"]) == {
         "duplicate_rows",
         "malformed_phones",
-        "non_positive_amounts",
+        "zero_amounts",
+        "negative_amounts",
         "unknown_guide_ids",
         "gbk_bom_files",
         "extra_column_files",
@@ -66,15 +67,21 @@ def test_the_manifest_says_what_was_injected(damaged: dict) -> None:
 
 def test_bad_rows_are_quarantined_with_their_reason(damaged: dict) -> None:
     url, injected = damaged["url"], damaged["injected"]
-    assert _quarantined(url, "non_positive_amount") == injected["non_positive_amounts"]["count"]
+    assert _quarantined(url, "negative_amount") == injected["negative_amounts"]["count"]
     assert _quarantined(url, "unknown_reference") == injected["unknown_guide_ids"]["count"]
     assert _quarantined(url, "truncated_line") == injected["truncated_lines"]["count"]
     # Nothing else was quarantined, and each row says where it came from and why.
     total = query(url, "select count(*) from raw._quarantine")[0][0]
     assert total == sum(
-        injected[k]["count"]
-        for k in ("non_positive_amounts", "unknown_guide_ids", "truncated_lines")
+        injected[k]["count"] for k in ("negative_amounts", "unknown_guide_ids", "truncated_lines")
     )
+    # A zero amount (a line paid by a coupon, a gift) is a purchase: loaded at 0.00.
+    (zero,) = query(
+        url,
+        "select (select count(*) from raw.mall__order_lines where paid_amount = 0) "
+        "+ (select count(*) from raw.pos__receipt_lines where paid_amount = 0)",
+    )[0]
+    assert zero == injected["zero_amounts"]["count"] > 0
     reason, source_file, line = query(
         url,
         "select reason, source_file, line_number from raw._quarantine "

@@ -30,7 +30,9 @@ PINNED_DIGESTS = {
     "tiny seed 3 in chunks of 300": (
         "b387204d1d2c3ed7d51536852eae3744c78700f6cd0f049750c21f96f65c19d1"
     ),
-    "tiny seed 7 with defects": "82899fad5e0067f77087510d42fbea605a09de6c7aba8dfd3f6decb1b5480a93",
+    # Its manifest tells zero amounts (loaded) from negative ones (quarantined): the data
+    # files are byte for byte those of 82899fad…, only manifest.json changed.
+    "tiny seed 7 with defects": "b5c9ef84e06e2815231852dc50acf9271b24e9035a98d036fd991afc256e3b9f",
 }
 
 

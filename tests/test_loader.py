@@ -104,8 +104,9 @@ def test_a_bad_value_is_quarantined_naming_column_and_line(
     ((code, reason, line, record),) = query(
         loader_db, "select reason_code, reason, line_number, record from raw._quarantine"
     )
-    assert code == "bad_value" and line == 1
-    assert "'paid_amount'" in reason and "'12.5O'" in reason and "line 1" in reason
+    # The line is the file's (the header is line 1), not the record's index.
+    assert code == "bad_value" and line == 2
+    assert "'paid_amount'" in reason and "'12.5O'" in reason and "line 2" in reason
     assert '"12.5O"' in record
     assert query(loader_db, "select count(*) from raw.mall__order_lines")[0][0] == len(lines) - 2
 

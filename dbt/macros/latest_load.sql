@@ -1,6 +1,7 @@
 {#- The staging dedupe: of each natural key keep the row of the latest load (a re-delivered
-    record replaces the earlier one). Renders a select over the CTE named `relation`. -#}
-{% macro latest_load(relation, partition_by, order_by='_loaded_at desc, _batch_id desc') -%}
+    record replaces the earlier one; within one load, the later line of the file). Renders a
+    select over the CTE named `relation`. -#}
+{% macro latest_load(relation, partition_by, order_by='_loaded_at desc, _batch_id desc, _source_line desc') -%}
     select *
     from (
         select

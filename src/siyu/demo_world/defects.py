@@ -2,7 +2,8 @@
 
 Each kind is counted (with the files it touched) in the world's manifest, so tests can prove
 where every one ends up: re-delivered duplicates (deduplicated in staging), malformed phones
-(no phone hash in staging), zero or negative amounts and unknown guide ids (quarantined rows),
+(no phone hash in staging), zero amounts (loaded: GMV 0), negative amounts and unknown guide
+ids (quarantined rows),
 POS files in GBK with a BOM (decoded), an undeclared column one day (set aside, noted), a
 required column missing (file rejected whole), a truncated last line (quarantined row).
 """
@@ -102,7 +103,8 @@ def malformed_phones(
 def non_positive_amounts(
     out: Path, rng: np.random.Generator, rates: DefectRates, injected: _Injected
 ) -> None:
-    """Zero or negative amounts (never on a refunded mall line: its refund would dangle)."""
+    """Zero amounts (a line paid by a coupon, a gift: loaded as GMV 0) and negative ones
+    (quarantined); never on a refunded mall line, whose refund would dangle."""
     refunded = {row[1] for path in _files(out, "mall", "refunds") for row in _read(path)[1]}
     for source, entity, key in (
         ("pos", "receipt_lines", "receipt_line_id"),
@@ -111,14 +113,19 @@ def non_positive_amounts(
         for path in _files(out, source, entity):
             header, rows = _read(path)
             amount, ident = header.index("paid_amount"), header.index(key)
-            hit = 0
+            zero = negative = 0
             for row in rows:
                 if row[ident] not in refunded and rng.random() < rates.non_positive_amounts:
-                    row[amount] = "0.00" if rng.random() < 0.5 else f"-{row[amount]}"
-                    hit += 1
-            if hit:
+                    if rng.random() < 0.5:
+                        row[amount], zero = "0.00", zero + 1
+                    else:
+                        row[amount], negative = f"-{row[amount]}", negative + 1
+            if zero or negative:
                 _write(path, header, rows)
-                injected.note("non_positive_amounts", path, hit)
+            if zero:
+                injected.note("zero_amounts", path, zero)
+            if negative:
+                injected.note("negative_amounts", path, negative)
 
 
 def unknown_guide_ids(

@@ -4,19 +4,21 @@ A file is decoded as UTF-8 (with or without a BOM) or, failing that, GBK/GB18030
 systems write. A file already loaded (same content hash, same table) is skipped, so re-running
 a day never loads it twice. A file without a required column is rejected whole, with a message
 naming the file and the column (the raw asset records it in ``raw._rejected_files``); columns
-nobody declared (schema drift) are set aside and noted in the load log. Rows that break their
-type, a required value or a row rule (schemas.RULES: positive amounts, known master ids), and a
-truncated last line, go to ``raw._quarantine`` with the line number and the reason; the rest of
-the file loads in the same transaction. Nothing is dropped silently.
+nobody declared (schema drift) are set aside and noted in the load log; an empty file is
+rejected. A record PostgreSQL would refuse or store other than sent (a NUL byte, a year outside
+1-9999, an amount with more than 2 decimals or beyond what sums can hold), one that breaks its
+type, a required value or a row rule (schemas.RULES: amounts not negative, quantities
+positive, known master ids), a record with more or fewer fields than the header, a quote out
+of place, a line of JSON Lines that is not an object, and a truncated last line, goes to
+``raw._quarantine`` with its file line, column, reason and original text; the rest of the file
+loads in the same transaction. Nothing is dropped, altered or loaded twice silently.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +26,15 @@ from pathlib import Path
 import polars as pl
 import psycopg
 
+from siyu.ingest.records import LINE, Records, read_csv_records, read_json_records
 from siyu.ingest.schemas import EntitySchema, Rule, rules_for, schema_for
 
-LINEAGE_COLUMNS = ("_batch_id", "_source_file", "_loaded_at")
+LINEAGE_COLUMNS = ("_batch_id", "_source_file", "_loaded_at", "_source_line")
+# Money as a source sends it: digits, at most 2 decimals. More decimals are quarantined, not
+# rounded; amounts this large would overflow numeric(18,2) once summed.
+MONEY_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
+SCALE_PATTERN = r"\.\d{3,}$"
+MONEY_LIMIT = 10**12
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 DATE_FORMAT = "%Y-%m-%d"
 
@@ -50,8 +58,8 @@ class LoadResult:
 class CheckedFile:
     """A file read and checked: the rows to load, the rows to quarantine, what was noticed."""
 
-    rows: pl.DataFrame
-    quarantined: pl.DataFrame  # line_number, reason_code, reason, record
+    rows: pl.DataFrame  # the declared columns as text, and the file line of each row
+    quarantined: pl.DataFrame  # line_number, reason_code, reason, record, column_name
     encoding: str
     extra_columns: tuple[str, ...]
 
@@ -91,36 +99,12 @@ def decode(path: Path) -> tuple[str, str]:
     raise SchemaError(f"{path}: cannot be read as UTF-8 or GBK text")
 
 
-def _read_json_lines(text: str) -> tuple[pl.DataFrame, list[int]]:
-    """A JSON Lines export as text columns, and the line numbers that are not JSON objects."""
-    records: list[dict[str, str | None]] = []
-    bad: list[int] = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-            if not isinstance(value, dict):
-                raise ValueError("not an object")
-            records.append({k: None if v is None else str(v) for k, v in value.items()})
-        except ValueError:
-            records.append({})
-            bad.append(len(records))
-    columns = list(dict.fromkeys(k for record in records for k in record))
-    frame = pl.DataFrame(
-        {c: [r.get(c) for r in records] for c in columns}, schema={c: pl.String for c in columns}
-    )
-    return frame, bad
-
-
-def _truncated_last_line(text: str, header_fields: int) -> bool:
-    """True when the last line holds fewer fields than the header (a cut-off write)."""
-    body = text[:-1] if text.endswith("\n") else text
-    lines = body.split("\n")
-    if len(lines) < 2:
-        return False
-    fields = next(csv.reader([lines[-1].rstrip("\r")]), [])
-    return len(fields) < header_fields
+def _records(path: Path, text: str) -> Records:
+    if not text.strip():
+        raise SchemaError(f"{path}: the file is empty (no header, no rows)")
+    if Path(path).suffix == ".jsonl":
+        return read_json_records(text)
+    return read_csv_records(text, complete=text.endswith("\n"))
 
 
 def read_checked(
@@ -128,91 +112,146 @@ def read_checked(
 ) -> CheckedFile:
     """Read a file and check it against ``schema`` and its row rules.
 
-    Raises SchemaError for a file that cannot be used at all (unreadable, a required column
-    missing); every other problem quarantines the rows it concerns.
+    Raises SchemaError for a file that cannot be used at all (unreadable, empty, a required
+    column missing); every other problem quarantines the rows it concerns, with the file line
+    they start on, the column and the reason.
     """
     text, encoding = decode(path)
-    bad_lines: list[int] = []
-    if Path(path).suffix == ".jsonl":
-        frame, bad_lines = _read_json_lines(text)
-        header_fields = 0
-    else:
-        try:
-            frame = pl.read_csv(
-                io.BytesIO(text.encode("utf-8")), infer_schema=False, truncate_ragged_lines=True
-            )
-        except pl.exceptions.ComputeError as err:
-            raise SchemaError(f"{path}: cannot be read as CSV: {err}") from err
-        header_fields = len(frame.columns)
+    records = _records(path, text)
     declared = [c.name for c in schema.columns]
-    missing = [c for c in declared if c not in frame.columns]
-    if missing:
+    missing = [c for c in declared if c not in records.header]
+    if missing and (records.header or not records.rejected):
         raise SchemaError(
             f"{path}: column {missing[0]!r} is missing "
             f"(required by {schema.qualified_table}; missing: {missing})"
         )
-    extra = tuple(c for c in frame.columns if c not in declared)
-    frame = frame.select(
-        pl.col(c).str.strip_chars().replace("", None).alias(c) for c in declared
-    ).with_row_index("__line", offset=1)
-    checks: list[tuple[pl.Expr, str, pl.Expr]] = []
-    if bad_lines:
-        checks.append(
-            (
-                pl.col("__line").is_in(bad_lines),
-                "bad_json",
-                pl.lit("the line is not a JSON object (cut off or malformed)"),
-            )
-        )
-    if header_fields and _truncated_last_line(text, header_fields):
-        checks.append(
-            (
-                pl.col("__line") == frame.height,
-                "truncated_line",
-                pl.lit("the last line is cut off (fewer fields than the header)"),
-            )
-        )
-    checks += _value_checks(schema, references or {})
+    extra = tuple(c for c in records.header if c not in declared)
+    frame = records.frame.select(
+        *(
+            pl.col(c).str.strip_chars().replace("", None).alias(c)
+            if c in records.frame.columns
+            else pl.lit(None, dtype=pl.String).alias(c)
+            for c in declared
+        ),
+        LINE,
+    )
     code: pl.Expr = pl.lit(None, dtype=pl.String)
     reason: pl.Expr = pl.lit(None, dtype=pl.String)
-    for mask, kind, message in reversed(checks):
+    column: pl.Expr = pl.lit(None, dtype=pl.String)
+    for mask, kind, message, name in reversed(_value_checks(schema, references or {})):
         code = pl.when(mask).then(pl.lit(kind)).otherwise(code)
         reason = pl.when(mask).then(message).otherwise(reason)
-    frame = frame.with_columns(code.alias("__code"), reason.alias("__reason"))
-    bad = frame.filter(pl.col("__code").is_not_null())
-    quarantined = bad.select(
-        pl.col("__line").cast(pl.Int64).alias("line_number"),
-        pl.col("__code").alias("reason_code"),
-        pl.format("line {}: {}", pl.col("__line"), pl.col("__reason")).alias("reason"),
-        pl.struct(declared).struct.json_encode().alias("record"),
+        column = pl.when(mask).then(pl.lit(name)).otherwise(column)
+    frame = frame.with_columns(
+        code.alias("__code"), reason.alias("__reason"), column.alias("__column")
     )
-    good = frame.filter(pl.col("__code").is_null()).select(declared)
+    bad = frame.filter(pl.col("__code").is_not_null())
+    quarantined = pl.concat(
+        [
+            bad.select(
+                pl.col(LINE).alias("line_number"),
+                pl.col("__code").alias("reason_code"),
+                pl.format("line {}: {}", pl.col(LINE), pl.col("__reason")).alias("reason"),
+                pl.struct(declared).struct.json_encode().alias("record"),
+                pl.col("__column").alias("column_name"),
+            ),
+            _rejected_frame(records),
+        ]
+    ).sort("line_number")
+    good = frame.filter(pl.col("__code").is_null()).select(*declared, LINE)
     return CheckedFile(good, quarantined, encoding, extra)
 
 
-def _value_checks(
-    schema: EntitySchema, references: dict[str, set[str]]
-) -> list[tuple[pl.Expr, str, pl.Expr]]:
-    """Per row: each typed value parses, each required value is there, each row rule holds."""
-    checks: list[tuple[pl.Expr, str, pl.Expr]] = []
-    for c in schema.columns:
-        if c.kind != "text":
-            checks.append(
-                (
-                    pl.col(c.name).is_not_null() & _parsed(pl.col(c.name), c.kind).is_null(),
-                    "bad_value",
-                    pl.format(
-                        f"column '{c.name}' has '{{}}', which is not a valid {c.kind}",
-                        pl.col(c.name),
-                    ),
-                )
+def _rejected_frame(records: Records) -> pl.DataFrame:
+    """Records that could not be split into the header's fields, with their original text."""
+    return pl.DataFrame(
+        {
+            "line_number": [r.line for r in records.rejected],
+            "reason_code": [r.code for r in records.rejected],
+            "reason": [f"line {r.line}: {r.reason}" for r in records.rejected],
+            "record": [r.text for r in records.rejected],
+            "column_name": [r.column for r in records.rejected],
+        },
+        schema={
+            "line_number": pl.Int64,
+            "reason_code": pl.String,
+            "reason": pl.String,
+            "record": pl.String,
+            "column_name": pl.String,
+        },
+    )
+
+
+Check = tuple[pl.Expr, str, pl.Expr, str | None]
+
+
+def _kind_checks(name: str, kind: str) -> list[Check]:
+    """A value PostgreSQL would refuse, or store other than it was sent, for its kind."""
+    value = pl.col(name)
+    parsed = _parsed(value, kind)
+    checks: list[Check] = [
+        (
+            value.is_not_null() & value.str.contains("\x00", literal=True),
+            "nul_byte",
+            pl.lit(f"column '{name}' holds a NUL byte, which PostgreSQL text cannot store"),
+            name,
+        )
+    ]
+    if kind == "text":
+        return checks
+    invalid = pl.format(f"column '{name}' has '{{}}', which is not a valid {kind}", value)
+    if kind == "money":
+        checks += [
+            (
+                value.is_not_null() & ~value.str.contains(MONEY_PATTERN),
+                "bad_value",
+                invalid,
+                name,
+            ),
+            (
+                value.is_not_null() & value.str.contains(SCALE_PATTERN),
+                "too_many_decimals",
+                pl.format(f"column '{name}' has '{{}}': more than 2 decimals (not rounded)", value),
+                name,
+            ),
+            (
+                parsed.is_not_null() & (parsed.abs() >= MONEY_LIMIT),
+                "out_of_range",
+                pl.format(
+                    f"column '{name}' is {{}}, beyond ±{MONEY_LIMIT:,} (sums of such amounts "
+                    "overflow numeric(18,2))",
+                    value,
+                ),
+                name,
+            ),
+        ]
+        return checks
+    checks.append((value.is_not_null() & parsed.is_null(), "bad_value", invalid, name))
+    if kind in ("date", "timestamp"):
+        year = parsed.dt.year()
+        checks.append(
+            (
+                parsed.is_not_null() & ((year < 1) | (year > 9999)),
+                "out_of_range",
+                pl.format(f"column '{name}' is {{}}: years run from 1 to 9999", value),
+                name,
             )
+        )
+    return checks
+
+
+def _value_checks(schema: EntitySchema, references: dict[str, set[str]]) -> list[Check]:
+    """Per row: each value storable as its kind, each required value there, each rule held."""
+    checks: list[Check] = []
+    for c in schema.columns:
+        checks += _kind_checks(c.name, c.kind)
         if not c.nullable:
             checks.append(
                 (
                     pl.col(c.name).is_null(),
                     "missing_value",
                     pl.lit(f"column '{c.name}' is empty but is required"),
+                    c.name,
                 )
             )
     for rule in rules_for(schema.table):
@@ -220,16 +259,21 @@ def _value_checks(
     return checks
 
 
-def _rule_check(
-    rule: Rule, schema: EntitySchema, references: dict[str, set[str]]
-) -> tuple[pl.Expr, str, pl.Expr]:
+def _rule_check(rule: Rule, schema: EntitySchema, references: dict[str, set[str]]) -> Check:
     value = pl.col(rule.column)
-    if rule.kind == "positive":
+    if rule.kind in ("positive", "non_negative"):
         kind = next(c.kind for c in schema.columns if c.name == rule.column)
+        positive = rule.kind == "positive"
+        noun = "amount" if kind == "money" else rule.column
         return (
-            _parsed(value, kind) <= 0,
-            "non_positive_amount",
-            pl.format(f"column '{rule.column}' is {{}}, it must be greater than 0", value),
+            (_parsed(value, kind) <= 0) if positive else (_parsed(value, kind) < 0),
+            f"non_positive_{noun}" if positive else f"negative_{noun}",
+            pl.format(
+                f"column '{rule.column}' is {{}}, it must be "
+                f"{'greater than 0' if positive else 'at least 0'}",
+                value,
+            ),
+            rule.column,
         )
     if rule.kind == "reference":
         known = sorted(references.get(rule.reference, set()))
@@ -237,6 +281,7 @@ def _rule_check(
             value.is_not_null() & ~value.is_in(known),
             "unknown_reference",
             pl.format(f"column '{rule.column}' is {{}}, unknown in raw.{rule.reference}", value),
+            rule.column,
         )
     raise ValueError(f"unknown rule kind {rule.kind!r}")
 
@@ -252,13 +297,18 @@ def reference_values(conn: psycopg.Connection, schema: EntitySchema) -> dict[str
     return values
 
 
-def save_cursor(cur: psycopg.Cursor, table: str, cursor: str) -> None:
-    """Remember how far an API extract got; call inside the transaction that loaded the page."""
+def save_cursor(
+    cur: psycopg.Cursor, table: str, cursor: str, last_record: str | None = None
+) -> None:
+    """Remember how far an API extract got, and the last record it committed; call inside the
+    transaction that loaded the page."""
     cur.execute(
-        "insert into raw._cursors (table_name, cursor, pages) values (%s, %s, 1) "
+        "insert into raw._cursors (table_name, cursor, pages, last_record) "
+        "values (%s, %s, 1, %s) "
         "on conflict (table_name) do update set cursor = excluded.cursor, "
-        "pages = raw._cursors.pages + 1, updated_at = now()",
-        (table, cursor),
+        "pages = raw._cursors.pages + 1, updated_at = now(), "
+        "last_record = coalesce(excluded.last_record, raw._cursors.last_record)",
+        (table, cursor, last_record),
     )
 
 
@@ -292,7 +342,7 @@ def load_file(
         return LoadResult(schema.table, str(path), "skipped", int(already[0]), batch_id)
     checked = read_checked(path, schema, reference_values(conn, schema))
     loaded_at = dt.datetime.now(dt.UTC)
-    frame = checked.rows.with_columns(
+    frame = checked.rows.rename({LINE: "_source_line"}).with_columns(
         pl.lit(batch_id).alias("_batch_id"),
         pl.lit(str(path)).alias("_source_file"),
         pl.lit(loaded_at.isoformat()).alias("_loaded_at"),
@@ -324,10 +374,12 @@ def load_file(
         if checked.quarantined.height:
             with cur.copy(
                 "copy raw._quarantine (table_name, source_file, batch_id, line_number, "
-                "reason_code, reason, record) from stdin"
+                "reason_code, reason, record, column_name) from stdin"
             ) as copy:
-                for line, code, reason, record in checked.quarantined.iter_rows():
-                    copy.write_row((schema.table, str(path), batch_id, line, code, reason, record))
+                for line, code, reason, record, column in checked.quarantined.iter_rows():
+                    copy.write_row(
+                        (schema.table, str(path), batch_id, line, code, reason, record, column)
+                    )
         if in_transaction:
             in_transaction(cur)
     conn.commit()
@@ -363,6 +415,10 @@ def load_or_reject(
         return load_file(conn, path, source, entity, in_transaction)
     except SchemaError as err:
         return record_rejection(conn, schema_for(source, entity), Path(path), str(err))
+    except (psycopg.DataError, psycopg.IntegrityError) as err:
+        # What the checks did not foresee, PostgreSQL refused: the file is set aside whole.
+        reason = f"{path}: PostgreSQL refused the file: {str(err).strip()}"
+        return record_rejection(conn, schema_for(source, entity), Path(path), reason)
 
 
 def entity_files(landing: Path, source: str, entity: str) -> list[Path]:

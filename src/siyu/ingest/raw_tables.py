@@ -49,6 +49,7 @@ def ensure_raw_tables(conn: psycopg.Connection, schemas: Iterable[EntitySchema] 
         )
         """
     )
+    conn.execute("alter table raw._quarantine add column if not exists column_name text")
     conn.execute(
         """
         create table if not exists raw._cursors (
@@ -59,6 +60,7 @@ def ensure_raw_tables(conn: psycopg.Connection, schemas: Iterable[EntitySchema] 
         )
         """
     )
+    conn.execute("alter table raw._cursors add column if not exists last_record text")
     conn.execute(
         """
         create table if not exists raw._rejected_files (
@@ -82,9 +84,13 @@ def ensure_raw_tables(conn: psycopg.Connection, schemas: Iterable[EntitySchema] 
             {columns},
                 _batch_id text not null,
                 _source_file text not null,
-                _loaded_at timestamptz not null
+                _loaded_at timestamptz not null,
+                _source_line bigint
             )
             """
+        )
+        conn.execute(
+            f"alter table {schema.qualified_table} add column if not exists _source_line bigint"
         )
         conn.execute(
             sql.SQL("comment on table {} is {}").format(

@@ -369,7 +369,8 @@ BY_TABLE: dict[str, EntitySchema] = {s.table: s for s in SCHEMAS}
 class Rule:
     """A row rule beyond type and nullability; a row breaking it is quarantined.
 
-    kind "positive": the column must be > 0. kind "reference": a non-empty value must exist in
+    kind "positive": the column must be > 0; "non_negative": >= 0. kind "reference": a
+    non-empty value must exist in
     ``reference`` (``<raw table>.<column>``, loaded earlier: master data).
     """
 
@@ -379,10 +380,16 @@ class Rule:
 
 
 RULES: dict[str, tuple[Rule, ...]] = {
-    "mall__order_lines": (Rule("positive", "paid_amount"),),
+    # A line paid entirely by a coupon, or a gift with purchase, is a real purchase at 0.00:
+    # amounts may be 0, never negative; quantities are at least 1.
+    "mall__order_lines": (
+        Rule("non_negative", "paid_amount"),
+        Rule("non_negative", "unit_price"),
+        Rule("positive", "quantity"),
+    ),
     "mall__refunds": (Rule("positive", "refund_amount"),),
-    "pos__receipt_lines": (Rule("positive", "paid_amount"),),
-    "live__live_orders": (Rule("positive", "paid_amount"),),
+    "pos__receipt_lines": (Rule("non_negative", "paid_amount"), Rule("positive", "quantity")),
+    "live__live_orders": (Rule("non_negative", "paid_amount"), Rule("positive", "quantity")),
     "pos__receipts": (
         Rule("reference", "store_id", "master__stores.store_id"),
         Rule("reference", "guide_id", "master__guides.guide_id"),

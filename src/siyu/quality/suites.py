@@ -30,6 +30,7 @@ def raw_mall__orders() -> list:
                 "_batch_id",
                 "_source_file",
                 "_loaded_at",
+                "_source_line",
             ],
             exact_match=True,
         ),

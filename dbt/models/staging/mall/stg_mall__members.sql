@@ -11,7 +11,7 @@ deduplicated as (
     {{ latest_load(
         'source',
         partition_by='member_id',
-        order_by='updated_at desc, _loaded_at desc, _batch_id desc'
+        order_by='updated_at desc, _loaded_at desc, _batch_id desc, _source_line desc'
     ) }}
 
 ),
