@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,6 +39,11 @@ class RetryableResponse(Exception):
 
 def _retryable(error: BaseException) -> bool:
     return isinstance(error, RetryableResponse | httpx.TransportError)
+
+
+def _canonical(record: dict) -> str:
+    """One text per record content, to recognise a record sent again."""
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
 
 
 @dataclass
@@ -92,22 +98,37 @@ class ApiExtractor:
         return path
 
     def extract(self, conn: psycopg.Connection, schema: EntitySchema) -> Iterator[LoadResult]:
-        """Every page after the committed cursor, each loaded with its cursor in one commit."""
+        """Every page after the committed cursor, each loaded with its cursor in one commit.
+
+        A page that starts with the last record already committed (an API's own repeat, or a
+        re-run of a finished extract) loads it once only: the repeat is dropped. A spool file
+        is deleted once its page is committed (it holds personal data in clear).
+        """
         row = conn.execute(
-            "select cursor from raw._cursors where table_name = %s", (schema.table,)
+            "select cursor, last_record from raw._cursors where table_name = %s",
+            (schema.table,),
         ).fetchone()
         conn.commit()
-        cursor = row[0] if row else None
+        cursor, last = row if row else (None, None)
         while True:
             page = self.fetch(schema.source, schema.entity, cursor)
-            if not page.rows and not page.has_more:
+            rows = page.rows
+            if rows and last is not None and _canonical(rows[0]) == last:
+                rows = rows[1:]
+            if not rows and not page.has_more:
                 break
-            path = self._spool(schema, cursor, page.rows)
+            path = self._spool(schema, cursor, rows)
+            last = _canonical(rows[-1]) if rows else last
 
-            def advance(cur: psycopg.Cursor, next_cursor: str = page.next_cursor) -> None:
-                save_cursor(cur, schema.table, next_cursor)
+            def advance(
+                cur: psycopg.Cursor, next_cursor: str = page.next_cursor, record=last
+            ) -> None:
+                save_cursor(cur, schema.table, next_cursor, record)
 
-            yield load_or_reject(conn, path, schema.source, schema.entity, advance)
+            result = load_or_reject(conn, path, schema.source, schema.entity, advance)
+            if result.status != "rejected":
+                path.unlink(missing_ok=True)
+            yield result
             cursor = page.next_cursor
             if not page.has_more:
                 break
