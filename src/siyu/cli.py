@@ -87,8 +87,10 @@ def generate_world(
     )
 
 
-def run_once(settings: Settings) -> int:
-    """Materialise every asset once: extract → raw → dbt build → checks."""
+def run_once(settings: Settings, wait_seconds: float = 0.0) -> int:
+    """Materialise every asset once: extract → raw → dbt build → checks; one run at a time
+    per warehouse (a second waits up to ``wait_seconds``, then refuses, saying why)."""
+    from siyu.core.warehouse import RunInProgress, is_reachable, redacted, run_lock
     from siyu.orchestration.daily_run import run_daily_job
 
     if not any(settings.landing_dir.glob("*/*/*.*")):
@@ -106,8 +108,19 @@ def run_once(settings: Settings) -> int:
         os.environ["SIYU_AS_OF_DATE"] = settings.as_of_date  # dbt var as_of_date
     ensure_warehouse(settings)
     environment.prepare(settings)
-    summary = run_daily_job(settings)
+    try:
+        with run_lock(settings.warehouse_url, wait_seconds):
+            summary = run_daily_job(settings)
+    except RunInProgress as busy:
+        echo(str(busy))
+        return 3
     echo(summary.message())
+    if not summary.success and not is_reachable(settings.warehouse_url):
+        echo(
+            f"the warehouse at {redacted(settings.warehouse_url)} went down during the run: "
+            "the failed steps above could not reach it; start it again and re-run "
+            "(what was committed stays, nothing loads twice)"
+        )
     return 0 if summary.success else 1
 
 
@@ -247,12 +260,18 @@ def run_command(
         str | None,
         typer.Option(envvar="SIYU_AS_OF_DATE", help="member models as of YYYY-MM-DD (today)"),
     ] = None,
+    wait: Annotated[
+        float,
+        typer.Option(
+            envvar="SIYU_RUN_WAIT", help="seconds to wait for a run in progress (0: refuse)"
+        ),
+    ] = 0.0,
 ) -> int:
     """Materialise every asset (extract → raw → dbt → checks)."""
     settings = _settings(ctx)
     if as_of:
         settings = settings.model_copy(update={"as_of_date": as_of})
-    return run_once(settings)
+    return run_once(settings, wait)
 
 
 @app.command("sql")
@@ -333,8 +352,13 @@ def demo_command(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: the command's exit code (0 on success)."""
+    from siyu.core.warehouse import WarehouseUnreachable
+
     try:
         result = app(args=argv, standalone_mode=False)
+    except WarehouseUnreachable as down:
+        echo(str(down))
+        return 1
     except click.exceptions.Exit as exit_:
         return exit_.exit_code
     except click.ClickException as error:

@@ -9,6 +9,8 @@ import socket
 import stat
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -149,24 +151,92 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class WarehouseUnreachable(RuntimeError):
+    """The warehouse does not answer (down, wrong address, wrong password)."""
+
+
+class RunInProgress(RuntimeError):
+    """Another `siyu run` holds the warehouse."""
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages."""
+    parsed = urlparse(url)
+    if not parsed.password:
+        return url
+    netloc = parsed.netloc.replace(f":{parsed.password}@", ":***@")
+    return parsed._replace(netloc=netloc).geturl()
+
+
+def is_reachable(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=5):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
 def ensure_database(url: str, attempts: int = 30) -> None:
-    """Create the database named in the URL if it does not exist (connecting to `postgres`)."""
+    """Create the database named in the URL if it does not exist (connecting to `postgres`).
+
+    Two callers at once are fine: the loser of the race finds the database there. A server
+    that never answers is a WarehouseUnreachable naming it."""
     parsed = urlparse(url)
     dbname = parsed.path.lstrip("/")
     admin_url = parsed._replace(path="/postgres").geturl()
     for attempt in range(attempts):
         try:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
+            with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as conn:
                 exists = conn.execute(
                     "select 1 from pg_database where datname = %s", (dbname,)
                 ).fetchone()
                 if not exists:
-                    conn.execute(f'create database "{dbname}"')
+                    try:
+                        conn.execute(f'create database "{dbname}"')
+                    except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
+                        pass  # created meanwhile by another caller
             return
-        except psycopg.OperationalError:
+        except psycopg.OperationalError as err:
             if attempt == attempts - 1:
-                raise
+                raise WarehouseUnreachable(
+                    f"the warehouse at {redacted(url)} is not reachable: {str(err).strip()}"
+                ) from err
             time.sleep(1)
+
+
+# One `siyu run` at a time per warehouse: a session-level advisory lock held for the run.
+RUN_LOCK_KEY = 0x5349_5955  # "SIYU"
+
+
+@contextmanager
+def run_lock(url: str, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the warehouse's run lock for the duration, waiting up to ``wait_seconds`` for a
+    run in progress to finish; RunInProgress says who holds it when it stays taken."""
+    conn = psycopg.connect(url, autocommit=True, application_name="siyu run")
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while not conn.execute("select pg_try_advisory_lock(%s)", (RUN_LOCK_KEY,)).fetchone()[0]:
+            if time.monotonic() >= deadline:
+                raise RunInProgress(_lock_holder(conn, url))
+            time.sleep(1)
+        yield
+        conn.execute("select pg_advisory_unlock(%s)", (RUN_LOCK_KEY,))
+    finally:
+        conn.close()
+
+
+def _lock_holder(conn: psycopg.Connection, url: str) -> str:
+    row = conn.execute(
+        "select a.pid, a.backend_start, a.client_addr from pg_locks l "
+        "join pg_stat_activity a on a.pid = l.pid "
+        "where l.locktype = 'advisory' and l.objid::bigint = %s and l.granted limit 1",
+        (RUN_LOCK_KEY,),
+    ).fetchone()
+    holder = f" (server process {row[0]}, since {row[1]:%Y-%m-%d %H:%M:%S})" if row else ""
+    return (
+        f"another `siyu run` is in progress on the warehouse at {redacted(url)}{holder}: "
+        "wait for it to finish, or run with --wait SECONDS"
+    )
 
 
 def dbt_env(url: str) -> dict[str, str]:
