@@ -284,15 +284,22 @@ def _member_of(url: str, identifier_key: str) -> str:
 def test_people_resolve_into_members_and_unknowns_stay_apart(members_run: dict) -> None:
     url = members_run["url"]
     # Alice (2 accounts + a POS card), Bob, Carol (ad follower then account), Dave, Frank
-    # (account + WeCom contact); Eve (a contact with no UnionID) and six walk-ins sharing a
-    # store phone stay separate unknown members.
+    # (account + WeCom contact); Eve (a WeCom contact with no UnionID) stays a member apart,
+    # known but not unknown: kpis.md's unknown member has a social identity (UnionID or OpenID)
+    # and no verified phone, as the six walk-ins sharing a store phone (which links nobody) do.
     rows = query(
         url, "select is_unknown, count(*), sum(mall_accounts) from marts.dim_members group by 1"
     )
     assert dict((unknown, (n, int(accounts))) for unknown, n, accounts in rows) == {
-        False: (5, 6),
-        True: (7, 6),
+        False: (6, 6),
+        True: (6, 6),
     }
+    (eve_unknown,) = query(
+        url,
+        "select is_unknown from marts.dim_members where member_key = %s",
+        (_member_of(url, "wecom_external_id:wE"),),
+    )[0]
+    assert eve_unknown is False
     alice = _member_of(url, "mall_account:1")
     assert _member_of(url, "mall_account:2") == alice
     assert _member_of(url, "card_no:C1") == alice

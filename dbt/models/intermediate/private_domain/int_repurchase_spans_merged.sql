@@ -68,14 +68,14 @@ islands as (
         spans.*,
         sum(case when span_from <= previous_until then 0 else 1 end) over (
             partition by span_kind, member_id, brand_id
-            order by span_from
+            order by span_from, span_until
             rows between unbounded preceding and current row
         ) as island_number
     from (
         select
             spans.*,
             lag(span_until) over (
-                partition by span_kind, member_id, brand_id order by span_from
+                partition by span_kind, member_id, brand_id order by span_from, span_until
             ) as previous_until
         from spans
     ) as spans

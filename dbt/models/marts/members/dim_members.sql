@@ -59,6 +59,9 @@ who as (
         count(*) as identifiers,
         sum(case when identifier_type = 'mall_account' then 1 else 0 end) as mall_accounts,
         sum(case when identifier_type = 'phone' then 1 else 0 end) as phones,
+        sum(
+            case when identifier_type in ('union_id', 'openid') then 1 else 0 end
+        ) as social_identities,
         min(first_seen_at) as first_seen_at
     from identities
     group by member_key
@@ -138,7 +141,9 @@ assembled as (
         who.root_identifier_key,
         who.identifiers,
         who.mall_accounts,
-        who.phones = 0 as is_unknown,
+        -- kpis.md: a social identity (UnionID / OpenID) and no verified phone. A POS card or
+        -- a WeCom contact alone is not unknown.
+        (who.social_identities > 0 and who.phones = 0) as is_unknown,
         who.first_seen_at,
         oldest_accounts.register_brand_id as home_brand_id,
         oldest_accounts.register_store_id as home_store_id,
@@ -207,19 +212,21 @@ final as (
             when lookback_purchase_days is not null then
                 ntile(5) over (
                     partition by lookback_purchase_days is not null
-                    order by days_since_last_purchase desc
+                    order by days_since_last_purchase desc, member_key
                 )
         end as recency_score,
         case
             when lookback_purchase_days is not null then
                 ntile(5) over (
-                    partition by lookback_purchase_days is not null order by lookback_purchase_days
+                    partition by lookback_purchase_days is not null
+                    order by lookback_purchase_days, member_key
                 )
         end as frequency_score,
         case
             when lookback_purchase_days is not null then
                 ntile(5) over (
-                    partition by lookback_purchase_days is not null order by lookback_net_sales
+                    partition by lookback_purchase_days is not null
+                    order by lookback_net_sales, member_key
                 )
         end as monetary_score,
         btyd_frequency,

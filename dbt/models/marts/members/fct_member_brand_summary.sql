@@ -90,21 +90,21 @@ scored as (
             when lookback_purchase_days is not null then
                 ntile(5) over (
                     partition by brand_id, lookback_purchase_days is not null
-                    order by days_since_last_purchase desc
+                    order by days_since_last_purchase desc, member_key
                 )
         end as recency_score,
         case
             when lookback_purchase_days is not null then
                 ntile(5) over (
                     partition by brand_id, lookback_purchase_days is not null
-                    order by lookback_purchase_days
+                    order by lookback_purchase_days, member_key
                 )
         end as frequency_score,
         case
             when lookback_purchase_days is not null then
                 ntile(5) over (
                     partition by brand_id, lookback_purchase_days is not null
-                    order by lookback_net_sales
+                    order by lookback_net_sales, member_key
                 )
         end as monetary_score
     from summarised
