@@ -26,13 +26,13 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path, tiny_world: Path) 
 # defects) and one with every defect injected (seed 7): their bytes, pinned. A change of the
 # generator that moves a byte must change these on purpose.
 PINNED_DIGESTS = {
-    "tiny seed 7": "cb03753fe7faea65e54c742ef9b118c842fddc8e9960c295258ba40849fdeca6",
+    # Since the world has store-only members (a card and the stores' member registry, no mall
+    # account): before, cb03753f…, b387204d… and 82899fad….
+    "tiny seed 7": "3c1ee2e116e30a357fe489577d27927ca91f243234e93afed216d39d150aa758",
     "tiny seed 3 in chunks of 300": (
-        "b387204d1d2c3ed7d51536852eae3744c78700f6cd0f049750c21f96f65c19d1"
+        "ddd59888439043c88e45d169caf20801b5ba7913952fe54640fcb76f89970eda"
     ),
-    # Its manifest tells zero amounts (loaded) from negative ones (quarantined): the data
-    # files are byte for byte those of 82899fad…, only manifest.json changed.
-    "tiny seed 7 with defects": "b5c9ef84e06e2815231852dc50acf9271b24e9035a98d036fd991afc256e3b9f",
+    "tiny seed 7 with defects": "e4b9f4b1c6bffbde663b7535bdb20b420126f110ff7912fff7cbd6d2e242ba97",
 }
 
 
@@ -70,8 +70,16 @@ def test_tiny_world_has_brands_cross_brand_buyers_and_cross_brand_guide_credit(
     )
     members = pl.read_csv(tiny_world / "mall/members/*.csv")
     guides = pl.read_csv(tiny_world / "master/guides/guides.csv")
-    # 2,000 people; some open a second account (same phone), some walk-ins share a store phone.
-    assert members.height > 2000
+    cards = pl.read_csv(tiny_world / "pos/member_cards/*.csv")
+    # 2,000 people: those who opened the mini-program have a mall account, the store-only ones
+    # (a card at the till, their phone in the stores' registry) have none; some open a second
+    # account (same phone), some walk-ins share a store phone.
+    people = members.filter(pl.col("member_id") <= 2000)
+    store_only = cards.filter(~pl.col("card_no").is_in(members["card_no"].drop_nulls()))
+    assert people.height + store_only.height == 2000
+    assert 0.2 < store_only.height / 2000 < 0.4
+    assert members.height > people.height
+    assert store_only["phone"].null_count() == 0
     phones = members.group_by("phone").len()
     assert phones.filter(pl.col("len") == 2).height > 0
     assert phones.filter(pl.col("len") > 5).height == 3
@@ -131,9 +139,18 @@ def test_a_world_made_in_member_chunks_is_whole(tmp_path: Path) -> None:
         if name in KEYS:
             assert frames[name][KEYS[name]].is_unique().all(), name
     members = frames["mall__members"]["member_id"].cast(pl.Int64)
-    # 2,000 people in 7 chunks, then second accounts and shared-phone accounts numbered on.
-    assert members.sort().to_list() == list(range(1, members.len() + 1))
-    assert members.len() > 2000 + 24
+    # 2,000 people in 7 chunks (the store-only ones by their card, numbered as the people),
+    # then second accounts and shared-phone accounts numbered on.
+    cards = frames["pos__member_cards"]
+    store_only = cards.filter(
+        ~pl.col("card_no").is_in(frames["mall__members"]["card_no"].drop_nulls())
+    )
+    people = set(members.filter(members <= 2000)) | {
+        int(card[1:]) for card in store_only["card_no"]
+    }
+    assert people == set(range(1, 2001))
+    extra = members.filter(members > 2000).sort().to_list()
+    assert extra == list(range(2001, 2001 + len(extra))) and len(extra) > 24
     orders = frames["mall__orders"]
     assert set(frames["mall__order_lines"]["order_id"]) <= set(orders["order_id"])
     assert set(orders["member_id"].cast(pl.Int64)) <= set(members)

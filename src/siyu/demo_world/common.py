@@ -61,6 +61,8 @@ def ids(prefix: str, n: int, width: int = 8, first: int = 1) -> np.ndarray:
 
 def prefixed(prefix: str, numbers: np.ndarray, width: int = 10) -> np.ndarray:
     """``prefix`` + each of ``numbers`` zero-padded to ``width``."""
+    if np.asarray(numbers).size == 0:
+        return np.array([], dtype=str)
     return np.char.add(prefix, np.char.zfill(np.asarray(numbers).astype(str), width))
 
 

@@ -44,8 +44,9 @@ def _claims(m: Master, chunk: Chunk, orders: MallOrders, rng: np.random.Generato
     redeemed_claim = np.maximum(
         paid_time - claim_lag, np.maximum(orders.account_registered[redeemed], 0)
     )
-    n_unused = redeemed.size * 3
-    unused_member = rng.integers(0, chunk.n, n_unused)
+    unused_member = rng.integers(0, chunk.n, redeemed.size * 3)
+    unused_member = unused_member[~chunk.store_only[unused_member]]  # mall accounts only
+    n_unused = unused_member.size
     unused_from = np.maximum(chunk.registered[unused_member], 0)
     unused_claim = unused_from + (rng.random(n_unused) * (m.horizon - unused_from)).astype(np.int64)
     return _Claims(redeemed, paid_time, path, redeemed_claim, unused_member, unused_claim)

@@ -236,7 +236,7 @@ def guide_bindings(
 ) -> None:
     """Mall guide bindings (专属导购) at registration, and transfers when a guide leaves."""
     registered = chunk.registered
-    bound = (registered >= 0) & (rng.random(chunk.n) < 0.5)
+    bound = (registered >= 0) & (rng.random(chunk.n) < 0.5) & ~chunk.store_only
     bd_idx = np.flatnonzero(bound)
     bd_time = registered[bd_idx] + rng.integers(60, 3600, bd_idx.size)
     bd_keep = bd_time < m.horizon

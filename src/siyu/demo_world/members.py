@@ -37,6 +37,7 @@ class Chunk:
     account_of: np.ndarray  # a second account's member_id, 0 for none
     account_at: np.ndarray
     account_brand: np.ndarray
+    store_only: np.ndarray  # True: a card at the till, no mall account
 
     @property
     def n(self) -> int:
@@ -76,11 +77,12 @@ def _second_accounts(
     registered: np.ndarray,
     home_brand: np.ndarray,
     member_phones: np.ndarray,
+    store_only: np.ndarray,
 ) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Some people open a second mall account in another brand's mini-program (new UnionID and
     OpenID, same phone); their later orders of that brand are placed from it."""
     n, n_brands = registered.size, m.scale.brands
-    second = np.flatnonzero((rng.random(n) < 0.05) & (n_brands > 1))
+    second = np.flatnonzero((rng.random(n) < 0.05) & (n_brands > 1) & ~store_only)
     second_brand = (
         (home_brand[second] - 1 + rng.integers(1, max(n_brands, 2), second.size)) % n_brands
     ) + 1
@@ -122,6 +124,8 @@ def register_members(
     card_no = np.where(rng.random(n) < 0.8, ids("C", n, 9, lo + 1), None)
     union_id = ids("ou_", n, 10, lo + 1)
     openid = ids("op_", n, 10, lo + 1)
+    store_only = rng.random(n) < m.scale.store_only_share
+    card_no = np.where(store_only, ids("C", n, 9, lo + 1), card_no)
     window_start = dt.datetime.combine(m.start, dt.time())
     members = pl.DataFrame(
         {
@@ -140,9 +144,12 @@ def register_members(
         pl.max_horizontal(pl.col("registered_at"), pl.lit(window_start)).alias("updated_at")
     )
     accounts, second, second_ids, second_at, second_brand = _second_accounts(
-        m, rng, seq, registered, home_brand, member_phones
+        m, rng, seq, registered, home_brand, member_phones, store_only
     )
-    writer.daily("mall", "members", pl.concat([members, accounts]), "updated_at")
+    writer.daily(
+        "mall", "members", pl.concat([members.filter(~store_only), accounts]), "updated_at"
+    )
+    _card_registry(m, rng, writer, members, store_only)
     account_of = np.zeros(n, dtype=np.int64)
     account_at = np.full(n, m.horizon, dtype=np.int64)
     account_brand = np.zeros(n, dtype=np.int64)
@@ -162,6 +169,39 @@ def register_members(
         account_of=account_of,
         account_at=account_at,
         account_brand=account_brand,
+        store_only=store_only,
+    )
+
+
+CARD_LEVELS = np.array(["normal", "silver", "gold"])
+
+
+def _card_registry(
+    m: Master,
+    rng: np.random.Generator,
+    writer: WorldWriter,
+    members: pl.DataFrame,
+    store_only: np.ndarray,
+) -> None:
+    """The stores' member registry (POS/CRM): each card with the phone the member gave at the
+    till, brand, store and level, delivered as a daily CSV drop of new and changed cards.
+    Store-only members are in it with no mall account anywhere."""
+    cards = members.with_columns(pl.Series("__store_only", store_only)).filter(
+        pl.col("card_no").is_not_null()
+    )
+    writer.daily(
+        "pos",
+        "member_cards",
+        cards.select(
+            "card_no",
+            "phone",
+            pl.col("register_brand_id").alias("brand_id"),
+            pl.col("register_store_id").alias("store_id"),
+            pl.Series("level", CARD_LEVELS[rng.choice(3, cards.height, p=[0.7, 0.2, 0.1])]),
+            "registered_at",
+            "updated_at",
+        ),
+        "updated_at",
     )
 
 

@@ -22,6 +22,9 @@ class Scale:
     defects: bool = False  # inject source defects (extract.defects) unless told otherwise
     chunk_members: int = 250_000  # members generated (and held in memory) at a time
     ad_spend_per_campaign_day: float = 0.0  # mean RMB a day; 0 grows it with the members
+    # Members who joined at the till (a POS card, their phone in the store's member registry)
+    # and never opened the mini-program: they buy in stores only.
+    store_only_share: float = 0.3
 
 
 PRESETS: dict[str, Scale] = {

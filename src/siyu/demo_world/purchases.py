@@ -82,6 +82,7 @@ def buy_till_you_die(m: Master, chunk: Chunk, rng: np.random.Generator) -> Purch
     channel = rng.choice(
         np.array(list(CHANNEL_WEIGHTS)), buyer.size, p=np.array(list(CHANNEL_WEIGHTS.values()))
     )
+    channel = np.where(chunk.store_only[buyer], "pos", channel)  # they never open the mall
     # Chinese New Year: stores close or go quiet for the week from New Year's Eve.
     quiet = cny_week(when // SECONDS_PER_DAY, m.start) & (channel == "pos")
     kept = ~quiet | (rng.random(buyer.size) < CNY_STORE_TRAFFIC)

@@ -51,7 +51,7 @@ def community_memberships(
 ) -> Memberships:
     """Some members join one group of their home brand, prospects join too; some leave."""
     n, horizon = chunk.n, m.horizon
-    joiners = np.flatnonzero(rng.random(n) < 0.3)
+    joiners = np.flatnonzero((rng.random(n) < 0.3) & ~chunk.store_only)
     member_group = np.full(n, -1, dtype=np.int64)
     member_group[joiners] = m.groups_of_brand.pick(rng, chunk.home_brand[joiners], missing=-1)
     joiners = joiners[member_group[joiners] >= 0]
@@ -116,7 +116,7 @@ def contact_events(
     """Most members in the window are added by their guide around registration, prospects
     (contacts who never became members) too; some contacts delete the guide."""
     n, horizon, registered = chunk.n, m.horizon, chunk.registered
-    added = (registered >= 0) & (rng.random(n) < 0.7)
+    added = (registered >= 0) & (rng.random(n) < 0.7) & ~chunk.store_only
     a_idx = np.flatnonzero(added)
     a_time = registered[a_idx] + rng.integers(0, 3 * 3600, a_idx.size)
     a_keep = a_time < horizon

@@ -351,6 +351,20 @@ SCHEMAS += (
         "occurred_at:timestamp",
     ),
     _schema(
+        "pos",
+        "member_cards",
+        "The stores' member registry (POS/CRM): membership cards with the phone given at the "
+        "till (personal data in clear), brand, store and level; a daily drop of new and "
+        "changed cards.",
+        "card_no:text",
+        "phone:text?",
+        "brand_id:int",
+        "store_id:int",
+        "level:text",
+        "registered_at:timestamp",
+        "updated_at:timestamp",
+    ),
+    _schema(
         "wecom",
         "community_daily_stats",
         "WeCom's daily group-chat statistics per group: members, speakers, messages.",
@@ -390,6 +404,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "mall__refunds": (Rule("positive", "refund_amount"),),
     "pos__receipt_lines": (Rule("non_negative", "paid_amount"), Rule("positive", "quantity")),
     "live__live_orders": (Rule("non_negative", "paid_amount"), Rule("positive", "quantity")),
+    "pos__member_cards": (Rule("reference", "store_id", "master__stores.store_id"),),
     "pos__receipts": (
         Rule("reference", "store_id", "master__stores.store_id"),
         Rule("reference", "guide_id", "master__guides.guide_id"),

@@ -2,7 +2,7 @@
     with when the record showed it. A record is something a source binds together itself —
     a mall account (its UnionID, OpenID, phone, membership card), a WeCom external contact
     (with the UnionID WeCom reports), an ad follower (an OpenID alone), a POS membership card
-    seen on a receipt (alone). No fuzzy matching: identifiers only link through records.
+    (seen on a receipt, and bound to the phone given at the till by the stores' registry). No fuzzy matching: identifiers only link through records.
     trust_rank orders identifier types as kpis.md does (UnionID > phone > OpenID > card >
     WeCom external id; the mall account itself last). -#}
 
@@ -35,6 +35,12 @@ follow_events as (
 receipts as (
 
     select * from {{ ref('stg_pos__receipts') }}
+
+),
+
+member_cards as (
+
+    select * from {{ ref('stg_pos__member_cards') }}
 
 ),
 
@@ -145,16 +151,44 @@ follower_links as (
 
 ),
 
+card_evidence as (
+
+    -- A card seen on a receipt, and the stores' member registry binding it to the phone given
+    -- at the till.
+    select
+        member_card_no as card_no,
+        'card_no' as identifier_type,
+        member_card_no as identifier_value,
+        sold_at as seen_at
+    from receipts
+    where member_card_no is not null
+    union all
+    select
+        card_no,
+        'card_no' as identifier_type,
+        card_no as identifier_value,
+        registered_at as seen_at
+    from member_cards
+    union all
+    select
+        card_no,
+        'phone' as identifier_type,
+        phone_hash as identifier_value,
+        registered_at as seen_at
+    from member_cards
+    where phone_hash is not null
+
+),
+
 card_links as (
 
     select
-        {{ dbt.concat(["'pos_card:'", "member_card_no"]) }} as record_key,
-        'card_no' as identifier_type,
-        member_card_no as identifier_value,
-        min(sold_at) as seen_at
-    from receipts
-    where member_card_no is not null
-    group by member_card_no
+        {{ dbt.concat(["'pos_card:'", "card_no"]) }} as record_key,
+        identifier_type,
+        identifier_value,
+        min(seen_at) as seen_at
+    from card_evidence
+    group by card_no, identifier_type, identifier_value
 
 ),
 

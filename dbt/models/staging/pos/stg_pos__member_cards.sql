@@ -1,0 +1,38 @@
+with
+
+source as (
+
+    select * from {{ source('pos', 'member_cards') }}
+
+),
+
+deduplicated as (
+
+    {{ latest_load(
+        'source',
+        partition_by='card_no',
+        order_by='updated_at desc, _loaded_at desc, _batch_id desc, _source_line desc'
+    ) }}
+
+),
+
+renamed as (
+
+    select
+        card_no,
+        {{ hash_pii(normalize_phone("phone")) }} as phone_hash,
+        {{ mask_phone(normalize_phone("phone")) }} as phone_masked,
+        brand_id,
+        store_id,
+        level as card_level,
+        registered_at,
+        cast(registered_at as date) as registered_date,
+        updated_at,
+        _batch_id as batch_id,
+        _source_file as source_file,
+        _loaded_at as loaded_at
+    from deduplicated
+
+)
+
+select * from renamed
