@@ -238,8 +238,8 @@ WORLD = {
 }
 
 
-def _write_world(root: Path) -> None:
-    for (source, entity), rows in WORLD.items():
+def _write_world(root: Path, world: dict | None = None) -> None:
+    for (source, entity), rows in (WORLD if world is None else world).items():
         columns = [c.name for c in schema_for(source, entity).columns]
         folder = root / source / entity
         folder.mkdir(parents=True, exist_ok=True)

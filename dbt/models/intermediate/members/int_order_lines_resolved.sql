@@ -1,20 +1,22 @@
-{#- Every paid order line of a known mall account up to the as-of date (macro as_of_date),
-    with the member it resolves to, refunds up to that date netted back to the line (member
-    views net refunds back to the order, kpis.md), and its value at list price (for the
-    average discount). -#}
+{#- Every paid order line that carries a member identifier, whatever the channel, up to the
+    as-of date (macro as_of_date), with the member it resolves to through the identity graph:
+    a mall or live line by its mall account, a POS line by its membership card (a store-only
+    member with no mall account is a member, and a buyer, like any other); refunds up to that
+    date netted back to the line (member views net refunds back to the order, kpis.md), and
+    its value at list price (for the average discount). -#}
 
 with
 
 order_lines as (
 
     select * from {{ ref('int_order_lines_unioned') }}
-    where member_id is not null
+    where member_id is not null or member_card_no is not null
 
 ),
 
-accounts as (
+identities as (
 
-    select * from {{ ref('int_member_accounts') }}
+    select * from {{ ref('int_member_identities') }}
 
 ),
 
@@ -41,33 +43,58 @@ refunded as (
 
 ),
 
+identified as (
+
+    -- The identifier each line carries, as the identity graph names it.
+    select
+        order_lines.*,
+        case
+            when order_lines.member_card_no is not null
+                then {{ dbt.concat(["'card_no:'", "order_lines.member_card_no"]) }}
+        end as card_identifier_key,
+        case
+            when order_lines.member_id is not null
+                then {{ dbt.concat([
+                    "'mall_account:'",
+                    "cast(order_lines.member_id as " ~ dbt.type_string() ~ ")",
+                ]) }}
+        end as account_identifier_key
+    from order_lines
+
+),
+
 final as (
 
     select
-        order_lines.order_line_key,
-        accounts.member_key,
-        order_lines.member_id,
-        order_lines.channel,
-        order_lines.is_online,
-        order_lines.order_key,
-        order_lines.brand_id,
-        order_lines.store_id,
-        order_lines.paid_at,
-        order_lines.paid_date,
-        order_lines.quantity,
-        order_lines.paid_amount,
+        identified.order_line_key,
+        coalesce(by_card.member_key, by_account.member_key) as member_key,
+        identified.member_id,
+        identified.member_card_no,
+        identified.channel,
+        identified.is_online,
+        identified.order_key,
+        identified.brand_id,
+        identified.store_id,
+        identified.paid_at,
+        identified.paid_date,
+        identified.quantity,
+        identified.paid_amount,
         cast(coalesce(refunded.refund_amount, 0) as decimal(18, 2)) as refund_amount,
-        cast(order_lines.paid_amount - coalesce(refunded.refund_amount, 0) as decimal(18, 2))
+        cast(identified.paid_amount - coalesce(refunded.refund_amount, 0) as decimal(18, 2))
             as net_amount,
-        cast(products.list_price * order_lines.quantity as decimal(18, 2)) as list_amount
-    from order_lines
-    inner join accounts
-        on order_lines.member_id = accounts.member_id
+        cast(products.list_price * identified.quantity as decimal(18, 2)) as list_amount
+    from identified
+    left join identities as by_card
+        on identified.card_identifier_key = by_card.identifier_key
+    left join identities as by_account
+        on identified.account_identifier_key = by_account.identifier_key
     left join refunded
-        on order_lines.order_line_key = refunded.order_line_key
+        on identified.order_line_key = refunded.order_line_key
     left join products
-        on order_lines.sku_id = products.sku_id
-    where order_lines.paid_date <= {{ as_of_date() }}
+        on identified.sku_id = products.sku_id
+    where
+        identified.paid_date <= {{ as_of_date() }}
+        and coalesce(by_card.member_key, by_account.member_key) is not null
 
 )
 

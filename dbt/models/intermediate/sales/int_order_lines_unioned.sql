@@ -1,6 +1,8 @@
 {#- Every paid order line of every channel in one shape: mall and live (online, the
     mini-program) and POS (offline). Orders cancelled before payment are left out, per the
-    GMV definition in kpis.md. POS lines reach a member through the membership card. -#}
+    GMV definition in kpis.md. A POS line carries its membership card, and the mall account
+    that card belongs to when it has one (member views resolve every line to its member
+    through the identity graph: int_order_lines_resolved). -#}
 
 with
 
@@ -46,9 +48,15 @@ stores as (
 
 ),
 
-members as (
+card_accounts as (
 
-    select * from {{ ref('stg_mall__members') }}
+    -- The mall account a membership card belongs to (the oldest, should two carry it).
+    select
+        card_no,
+        min(member_id) as member_id
+    from {{ ref('stg_mall__members') }}
+    where card_no is not null
+    group by card_no
 
 ),
 
@@ -64,6 +72,7 @@ mall_lines as (
         mall_orders.share_guide_id as guide_id,
         mall_orders.community_group_id,
         mall_orders.member_id,
+        cast(null as {{ dbt.type_string() }}) as member_card_no,
         mall_order_lines.sku_id,
         mall_order_lines.quantity,
         mall_order_lines.paid_amount,
@@ -88,6 +97,7 @@ live_lines as (
         cast(null as {{ dbt.type_bigint() }}) as guide_id,
         cast(null as {{ dbt.type_string() }}) as community_group_id,
         live_orders.member_id,
+        cast(null as {{ dbt.type_string() }}) as member_card_no,
         live_orders.sku_id,
         live_orders.quantity,
         live_orders.paid_amount,
@@ -110,7 +120,8 @@ pos_lines as (
         pos_receipts.store_id,
         pos_receipts.guide_id,
         cast(null as {{ dbt.type_string() }}) as community_group_id,
-        members.member_id,
+        card_accounts.member_id,
+        pos_receipts.member_card_no,
         pos_receipt_lines.sku_id,
         pos_receipt_lines.quantity,
         pos_receipt_lines.paid_amount,
@@ -121,8 +132,8 @@ pos_lines as (
         on pos_receipt_lines.receipt_id = pos_receipts.receipt_id
     inner join stores
         on pos_receipts.store_id = stores.store_id
-    left join members
-        on pos_receipts.member_card_no = members.card_no
+    left join card_accounts
+        on pos_receipts.member_card_no = card_accounts.card_no
 
 ),
 
