@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 from siyu.core.secrets import read_or_create_secret
 from siyu.core.settings import Settings
-from siyu.core.warehouse import dbt_env
+from siyu.core.warehouse import dbt_env, store_pii_key
 
 
 class MissingSecretError(RuntimeError):
@@ -30,9 +30,12 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
 
 
 def prepare(settings: Settings) -> Settings:
-    """Make the secrets the settings point to (once) and export what dbt and Dagster read."""
+    """Make the secrets the settings point to (once), keep the phone hash key inside the
+    warehouse (dbt's SQL reads it from there, so compiled SQL never holds it) and export what
+    dbt and Dagster read."""
     if not settings.pii_key_override:
         read_or_create_secret(settings.pii_key_file)
+    store_pii_key(settings.warehouse_url, settings.pii_key or "")
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
     os.environ.update(dbt_environment(settings))

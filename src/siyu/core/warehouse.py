@@ -239,6 +239,27 @@ def _lock_holder(conn: psycopg.Connection, url: str) -> str:
     )
 
 
+PII_KEY_TABLE = "siyu_secrets.pii_key"
+
+
+def store_pii_key(url: str, key: str) -> None:
+    """Keep the phone hash key inside the warehouse, in a table no other role may read, so
+    the SQL that hashes phones names the table and never holds the key."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("create schema if not exists siyu_secrets")
+        conn.execute("revoke all on schema siyu_secrets from public")
+        conn.execute(
+            f"create table if not exists {PII_KEY_TABLE} ("
+            "id integer primary key default 1 check (id = 1), key text not null)"
+        )
+        conn.execute(f"revoke all on {PII_KEY_TABLE} from public")
+        conn.execute(
+            f"insert into {PII_KEY_TABLE} (id, key) values (1, %s) "
+            "on conflict (id) do update set key = excluded.key",
+            (key,),
+        )
+
+
 def dbt_env(url: str) -> dict[str, str]:
     """The environment variables dbt's profile reads, derived from one warehouse URL."""
     parsed = urlparse(url)
