@@ -362,6 +362,30 @@ def test_personal_data_stays_in_raw(materialised, pipeline_env: dict) -> None:
     assert not clear & {h for _, h in masked}
 
 
+def test_the_phone_hash_key_is_in_no_sql_text(materialised, pipeline_env: dict) -> None:
+    """The key lives in the warehouse (siyu_secrets.pii_key): no view definition and no file
+    dbt wrote for this run holds it."""
+    import time
+
+    from tests.conftest import REPO_ROOT
+
+    key = pipeline_env["SIYU_PII_KEY"]
+    url = pipeline_env["WAREHOUSE_URL"]
+    views = query(url, "select definition from pg_views where schemaname = 'staging'")
+    assert views and not [d for d in views if key in d[0]]
+    assert any("siyu_secrets.pii_key" in d[0] for d in views)
+    ((run_started,),) = query(
+        url, "select extract(epoch from min(_loaded_at)) from raw.mall__members"
+    )
+    written = [
+        p
+        for p in (REPO_ROOT / "dbt" / "target").rglob("*")
+        if p.is_file() and p.stat().st_mtime >= float(run_started) - 5
+    ]
+    assert written and time.time() > float(run_started)
+    assert [p for p in written if key in p.read_text(errors="ignore")] == []
+
+
 @pytest.mark.parametrize("sql", ["select 1 as one, 'a,b' as two"])
 def test_siyu_sql_prints_csv_with_header(
     sql: str, pipeline_env: dict, capsys: pytest.CaptureFixture
@@ -394,8 +418,9 @@ def test_channels_differ_in_cost_per_follower_as_the_world_was_told(
     # customer-group joins.
     for organic in ("guide_add", "store_qr", "live_room", "community_join"):
         assert cost[organic] == 0
-    # Some followers are lost within 7 days, most are retained.
-    big = [(retained, acquired) for _, _, retained, acquired in rows if acquired >= 100]
+    # Some followers are lost within 7 days, most are retained (in channels big enough that a
+    # loss within 7 days is all but certain: live-room contacts, ~100 here, often lose none).
+    big = [(retained, acquired) for _, _, retained, acquired in rows if acquired >= 300]
     assert big and all(0 < retained < acquired for retained, acquired in big)
 
 
