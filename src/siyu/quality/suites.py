@@ -1,4 +1,13 @@
-"""Great Expectations suites guarding the raw boundary, one per raw table they cover.
+"""Great Expectations suites over every raw table, generated from the declarations in
+``siyu.ingest.schemas`` (never typed a second time).
+
+Each table gets two suites:
+
+- **blocking** (a failure stops what is built downstream): the declared columns and lineage
+  columns exactly, required values present, amounts and quantities in their declared range,
+  ids known to master data, and as many rows as the load log says were loaded;
+- **warnings** (reported, never blocking): formats a source is known to break now and then
+  (phones typed at the till or in the mall).
 
 Great Expectations is imported inside the builders: it is slow to import and only needed
 when a suite runs.
@@ -6,36 +15,65 @@ when a suite runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass, field
 
-SuiteBuilder = Callable[[], list]
+from siyu.ingest.loader import LINEAGE_COLUMNS
+from siyu.ingest.schemas import BY_TABLE, SCHEMAS, EntitySchema, rules_for
+
+PHONE_PATTERN = r"^(\+?86)?1[3-9][0-9]{9}$"
 
 
-def raw_mall__orders() -> list:
-    """Mall order headers as they land: keys present, statuses known, paid orders dated."""
+@dataclass(frozen=True)
+class Facts:
+    """What a suite compares the table with: rows the loader logged, master ids."""
+
+    rows_loaded: int
+    references: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Suites:
+    blocking: list
+    warnings: list
+
+
+def _declared(schema: EntitySchema, facts: Facts) -> list:
     import great_expectations as gx
 
-    return [
+    expectations: list = [
         gx.expectations.ExpectTableColumnsToMatchSet(
-            column_set=[
-                "order_id",
-                "member_id",
-                "brand_id",
-                "share_guide_id",
-                "community_group_id",
-                "status",
-                "created_at",
-                "paid_at",
-                "updated_at",
-                "_batch_id",
-                "_source_file",
-                "_loaded_at",
-                "_source_line",
-            ],
-            exact_match=True,
+            column_set=[c.name for c in schema.columns] + list(LINEAGE_COLUMNS), exact_match=True
         ),
-        gx.expectations.ExpectColumnValuesToNotBeNull(column="order_id"),
-        gx.expectations.ExpectColumnValuesToNotBeNull(column="member_id"),
+        gx.expectations.ExpectTableRowCountToEqual(value=facts.rows_loaded),
+    ]
+    expectations += [
+        gx.expectations.ExpectColumnValuesToNotBeNull(column=c.name)
+        for c in schema.columns
+        if not c.nullable
+    ]
+    for rule in rules_for(schema.table):
+        if rule.kind in ("positive", "non_negative"):
+            expectations.append(
+                gx.expectations.ExpectColumnValuesToBeBetween(
+                    column=rule.column, min_value=0, strict_min=rule.kind == "positive"
+                )
+            )
+        elif rule.kind == "reference" and rule.reference:
+            expectations.append(
+                gx.expectations.ExpectColumnValuesToBeInSet(
+                    column=rule.column, value_set=facts.references.get(rule.reference, [])
+                )
+            )
+    return expectations
+
+
+def _specific(schema: EntitySchema) -> list:
+    """What the declarations cannot say: statuses, and time running forwards."""
+    import great_expectations as gx
+
+    if schema.table != "mall__orders":
+        return []
+    return [
         gx.expectations.ExpectColumnValuesToBeInSet(
             column="status", value_set=["paid", "cancelled"]
         ),
@@ -48,7 +86,20 @@ def raw_mall__orders() -> list:
     ]
 
 
-# raw table -> suite
-SUITES: dict[str, SuiteBuilder] = {
-    "mall__orders": raw_mall__orders,
-}
+def _warnings(schema: EntitySchema) -> list:
+    import great_expectations as gx
+
+    return [
+        gx.expectations.ExpectColumnValuesToMatchRegex(column=c.name, regex=PHONE_PATTERN)
+        for c in schema.columns
+        if c.name == "phone"
+    ]
+
+
+def suites_for(table: str, facts: Facts) -> Suites:
+    schema = BY_TABLE[table]
+    return Suites(_declared(schema, facts) + _specific(schema), _warnings(schema))
+
+
+# Every raw table has its suites.
+RAW_TABLES: tuple[str, ...] = tuple(s.table for s in SCHEMAS)

@@ -1,53 +1,73 @@
-"""Great Expectations suites as Dagster asset checks on the raw tables they guard."""
+"""Great Expectations on every raw table, as Dagster asset checks: per table a blocking
+check (a failure stops what is built downstream in the run) and a warning check. One op
+validates every table with one Great Expectations context."""
 
 import dagster as dg
-from dagster import (
-    AssetCheckExecutionContext,
-    AssetCheckResult,
-    AssetChecksDefinition,
-    AssetCheckSeverity,
-    AssetKey,
-    MetadataValue,
-    asset_check,
-)
 
 from siyu.orchestration.resources import WarehouseResource
-from siyu.quality.suites import SUITES
-from siyu.quality.validate import validate_raw_table
+from siyu.quality.suites import RAW_TABLES
+from siyu.quality.validate import ValidationOutcome, validate_raw_tables
 
 
-def build_expectation_check(table: str) -> AssetChecksDefinition:
-    @asset_check(
-        asset=AssetKey(["raw", table]),
-        name=f"great_expectations_raw_{table}",
-        description=f"Great Expectations suite raw_{table} over raw.{table}.",
-        blocking=False,
+def _key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", table])
+
+
+SPECS = [
+    spec
+    for table in RAW_TABLES
+    for spec in (
+        dg.AssetCheckSpec(
+            f"great_expectations_raw_{table}",
+            asset=_key(table),
+            blocking=True,
+            description=(
+                f"Great Expectations over raw.{table}, from its declared schema: columns, "
+                "required values, ranges, master ids, rows as logged by the loader. A failure "
+                "stops the models built on it."
+            ),
+        ),
+        dg.AssetCheckSpec(
+            f"great_expectations_raw_{table}_warnings",
+            asset=_key(table),
+            description=f"Formats sources break now and then (phones) in raw.{table}.",
+        ),
     )
-    def _check(
-        context: AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> AssetCheckResult:
-        outcome = validate_raw_table(warehouse.url, table)
-        lines = [
-            f"| {o.expectation} | {o.column or ''} | {'pass' if o.success else 'FAIL'} | "
-            f"{'' if o.unexpected_count is None else o.unexpected_count} |"
-            for o in outcome.outcomes
-        ]
-        return AssetCheckResult(
-            passed=outcome.success,
-            severity=AssetCheckSeverity.ERROR,
-            metadata={
-                "expectations": len(outcome.outcomes),
-                "failed": len(outcome.failed),
-                "results": MetadataValue.md(
-                    "| expectation | column | result | unexpected |\n|---|---|---|---|\n"
-                    + "\n".join(lines)
-                ),
-            },
-        )
-
-    return _check
+]
 
 
-@dg.definitions
-def expectation_checks() -> dg.Definitions:
-    return dg.Definitions(asset_checks=[build_expectation_check(table) for table in SUITES])
+def _result(
+    table: str, name: str, outcome: ValidationOutcome, severity: dg.AssetCheckSeverity
+) -> dg.AssetCheckResult:
+    lines = [
+        f"| {o.expectation} | {o.column or ''} | {'pass' if o.success else 'FAIL'} | "
+        f"{'' if o.unexpected_count is None else o.unexpected_count} |"
+        for o in outcome.outcomes
+    ]
+    return dg.AssetCheckResult(
+        asset_key=_key(table),
+        check_name=name,
+        passed=outcome.success,
+        severity=severity,
+        metadata={
+            "expectations": len(outcome.outcomes),
+            "failed": len(outcome.failed),
+            "results": dg.MetadataValue.md(
+                "| expectation | column | result | unexpected |\n|---|---|---|---|\n"
+                + "\n".join(lines)
+            ),
+        },
+    )
+
+
+@dg.multi_asset_check(specs=SPECS, can_subset=True, name="great_expectations_raw")
+def great_expectations_raw(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+    selected = {key.asset_key.path[-1] for key in context.selected_asset_check_keys}
+    tables = [t for t in RAW_TABLES if t in selected]
+    for table, (blocking, warnings) in validate_raw_tables(warehouse.url, tables).items():
+        chosen = {k.name for k in context.selected_asset_check_keys if k.asset_key == _key(table)}
+        name = f"great_expectations_raw_{table}"
+        if name in chosen:
+            yield _result(table, name, blocking, dg.AssetCheckSeverity.ERROR)
+        if f"{name}_warnings" in chosen:
+            yield _result(table, f"{name}_warnings", warnings, dg.AssetCheckSeverity.WARN)
