@@ -1,0 +1,76 @@
+"""Late data waits, it does not block: a day's files held back while the later days land,
+then delivered, end in exactly the marts of a clean run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, query
+from tests.test_pipeline import mart_checksums
+
+pytestmark = pytest.mark.fullstack
+
+LATE_DAY = "2025-11-20"  # after October closed: a late day of an open month
+
+
+def _siyu_run(env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "siyu"), "run", "--as-of", env["SIYU_AS_OF_DATE"]],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def test_a_late_day_waits_then_lands_equal_to_a_clean_run(
+    materialised, pipeline_env: dict, tiny_world: Path, make_database, data_dir: Path, tmp_path
+) -> None:
+    landing = tmp_path / "landing"
+    late = [p for p in tiny_world.rglob("*") if p.is_file() and p.stem == LATE_DAY]
+    assert len(late) > 10  # the day's files of every source
+    shutil.copytree(
+        tiny_world, landing, ignore=lambda _, names: [n for n in names if LATE_DAY in n]
+    )
+    url = make_database("siyu_late_day")
+    env = {
+        **os.environ,
+        "WAREHOUSE_URL": url,
+        "SIYU_DATA_DIR": str(data_dir / "late"),
+        "SIYU_LANDING_DIR": str(landing),
+        "SIYU_PII_KEY": pipeline_env["SIYU_PII_KEY"],
+        "SIYU_AS_OF_DATE": pipeline_env["SIYU_AS_OF_DATE"],
+    }
+    # Every later day lands without the held-back one: the run succeeds, and what waits for
+    # its parent is a warning that names the files it came in.
+    first = _siyu_run(env)
+    assert "daily_job succeeded" in first and "parent_arrived" in first
+    waiting = query(
+        url,
+        "select string_agg(waiting_in_file, ' ') from ("
+        + " union all ".join(
+            f"select waiting_in_file from dbt_test__audit.{table}"
+            for (table,) in query(
+                url,
+                "select table_name from information_schema.tables "
+                "where table_schema = 'dbt_test__audit' and table_name like 'parent_arrived%'",
+            )
+        )
+        + ") as waits",
+    )[0][0]
+    assert waiting  # the files whose rows wait, by name
+    # The late day arrives: every mart equals a clean run's.
+    for path in late:
+        target = landing / path.relative_to(tiny_world)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+    _siyu_run(env)
+    assert mart_checksums(url) == mart_checksums(pipeline_env["WAREHOUSE_URL"])
