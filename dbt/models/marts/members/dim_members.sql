@@ -212,7 +212,7 @@ final as (
             when lookback_purchase_days is not null then
                 ntile(5) over (
                     partition by lookback_purchase_days is not null
-                    order by days_since_last_purchase desc, member_key
+                    order by days_since_last_purchase desc, member_key asc
                 )
         end as recency_score,
         case
