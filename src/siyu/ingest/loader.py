@@ -290,8 +290,8 @@ def reference_values(conn: psycopg.Connection, schema: EntitySchema) -> dict[str
     """The values each reference rule of ``schema`` accepts, from raw master tables."""
     values: dict[str, set[str]] = {}
     for rule in rules_for(schema.table):
-        if rule.kind == "reference" and rule.reference:
-            table, column = rule.reference.split(".")
+        if rule.target:
+            table, column = rule.target
             rows = conn.execute(f'select distinct "{column}"::text from raw.{table}').fetchall()
             values[rule.reference] = {r[0] for r in rows if r[0] is not None}
     return values

@@ -16,6 +16,14 @@ __all__ = ["ensure_raw_tables"]
 def ensure_raw_tables(conn: psycopg.Connection, schemas: Iterable[EntitySchema] = SCHEMAS) -> None:
     """Create the raw schema, the load log and every raw table that does not exist yet."""
     conn.execute("create schema if not exists raw")
+    _ensure_bookkeeping_tables(conn)
+    for schema in schemas:
+        _ensure_entity_table(conn, schema)
+    conn.commit()
+
+
+def _ensure_bookkeeping_tables(conn: psycopg.Connection) -> None:
+    """The load log, quarantine, API cursors and rejected files."""
     conn.execute(
         """
         create table if not exists raw._load_log (
@@ -73,28 +81,29 @@ def ensure_raw_tables(conn: psycopg.Connection, schemas: Iterable[EntitySchema] 
         )
         """
     )
-    for schema in schemas:
-        columns = ",\n".join(
-            f'    "{c.name}" {KINDS[c.kind]}{"" if c.nullable else " not null"}'
-            for c in schema.columns
+
+
+def _ensure_entity_table(conn: psycopg.Connection, schema: EntitySchema) -> None:
+    """raw.<source>__<entity>: its declared columns and the lineage columns."""
+    columns = ",\n".join(
+        f'    "{c.name}" {KINDS[c.kind]}{"" if c.nullable else " not null"}' for c in schema.columns
+    )
+    conn.execute(
+        f"""
+        create table if not exists {schema.qualified_table} (
+        {columns},
+            _batch_id text not null,
+            _source_file text not null,
+            _loaded_at timestamptz not null,
+            _source_line bigint
         )
-        conn.execute(
-            f"""
-            create table if not exists {schema.qualified_table} (
-            {columns},
-                _batch_id text not null,
-                _source_file text not null,
-                _loaded_at timestamptz not null,
-                _source_line bigint
-            )
-            """
+        """
+    )
+    conn.execute(
+        f"alter table {schema.qualified_table} add column if not exists _source_line bigint"
+    )
+    conn.execute(
+        sql.SQL("comment on table {} is {}").format(
+            sql.Identifier("raw", schema.table), sql.Literal(schema.description)
         )
-        conn.execute(
-            f"alter table {schema.qualified_table} add column if not exists _source_line bigint"
-        )
-        conn.execute(
-            sql.SQL("comment on table {} is {}").format(
-                sql.Identifier("raw", schema.table), sql.Literal(schema.description)
-            )
-        )
-    conn.commit()
+    )

@@ -90,7 +90,7 @@ def _quoting(text: str) -> str:
     return "open" if in_quotes else "closed"
 
 
-def _record_text(lines: list[str], start: int, fields: int) -> tuple[str, int, bool]:
+def _record_text(lines: list[str], start: int) -> tuple[str, int, bool]:
     """The text of the record starting at ``lines[start]``, the index after it, and whether
     its quoting is sound. A record spans lines only while a quoted field is open."""
     text, end = lines[start], start + 1
@@ -122,7 +122,7 @@ def read_csv_records(text: str, complete: bool) -> Records:
         if lines[index] == "":
             index += 1
             continue
-        record, after, sound = _record_text(lines, index, len(header))
+        record, after, sound = _record_text(lines, index)
         line_number = index + 1
         fields = _parse_line(record) if sound else None
         last = after >= len(lines)

@@ -392,6 +392,14 @@ class Rule:
     column: str
     reference: str | None = None
 
+    @property
+    def target(self) -> tuple[str, str] | None:
+        """(raw table, column) a reference rule looks values up in; None for other rules."""
+        if self.kind != "reference" or not self.reference:
+            return None
+        table, column = self.reference.split(".")
+        return table, column
+
 
 RULES: dict[str, tuple[Rule, ...]] = {
     # A line paid entirely by a coupon, or a gift with purchase, is a real purchase at 0.00:

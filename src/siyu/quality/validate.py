@@ -31,21 +31,20 @@ class ValidationOutcome:
         return [o for o in self.outcomes if not o.success]
 
 
-def facts_for(warehouse_url: str, table: str) -> Facts:
+def facts_for(conn: psycopg.Connection, table: str) -> Facts:
     """Rows the loader logged for the table, and the master ids its rules look up."""
-    with psycopg.connect(warehouse_url) as conn:
-        (rows,) = conn.execute(
-            "select coalesce(sum(row_count), 0) from raw._load_log where table_name = %s",
-            (table,),
-        ).fetchone()
-        references = {}
-        for rule in rules_for(table):
-            if rule.kind == "reference" and rule.reference:
-                master, column = rule.reference.split(".")
-                values = conn.execute(
-                    f'select distinct "{column}" from raw.{master} where "{column}" is not null'
-                ).fetchall()
-                references[rule.reference] = sorted(v for (v,) in values)
+    (rows,) = conn.execute(
+        "select coalesce(sum(row_count), 0) from raw._load_log where table_name = %s",
+        (table,),
+    ).fetchone()
+    references = {}
+    for rule in rules_for(table):
+        if rule.target:
+            master, column = rule.target
+            values = conn.execute(
+                f'select distinct "{column}" from raw.{master} where "{column}" is not null'
+            ).fetchall()
+            references[rule.reference] = sorted(v for (v,) in values)
     return Facts(int(rows), references)
 
 
@@ -59,13 +58,17 @@ def validate_raw_tables(
     source = context.data_sources.add_postgres(
         name="warehouse", connection_string=psycopg2_sqlalchemy_url(warehouse_url)
     )
+    tables = list(tables)
+    unknown = [t for t in tables if t not in BY_TABLE]
+    if unknown:
+        raise KeyError(f"no declared schema for raw.{unknown[0]}")
+    with psycopg.connect(warehouse_url) as conn:
+        facts = {table: facts_for(conn, table) for table in tables}
     results = {}
     for table in tables:
-        if table not in BY_TABLE:
-            raise KeyError(f"no declared schema for raw.{table}")
         asset = source.add_table_asset(name=table, table_name=table, schema_name="raw")
         batch = asset.add_batch_definition_whole_table("whole_table")
-        suites = suites_for(table, facts_for(warehouse_url, table))
+        suites = suites_for(table, facts[table])
         results[table] = tuple(
             _run(context, batch, f"raw_{table}_{kind}", table, expectations)
             for kind, expectations in (("blocking", suites.blocking), ("warnings", suites.warnings))

@@ -38,11 +38,7 @@ def raw_asset_key(schema: EntitySchema) -> AssetKey:
 
 def _reference_deps(schema: EntitySchema) -> list[AssetKey]:
     """Master tables a row rule looks ids up in: loaded before this one."""
-    return [
-        AssetKey(["raw", rule.reference.split(".")[0]])
-        for rule in rules_for(schema.table)
-        if rule.kind == "reference" and rule.reference
-    ]
+    return [AssetKey(["raw", rule.target[0]]) for rule in rules_for(schema.table) if rule.target]
 
 
 @dataclass
