@@ -28,6 +28,16 @@ def test_definitions_load_with_every_layer(definitions) -> None:
     staged = AssetKey(["staging", "stg_ml__member_btyd_predictions"])
     assert graph.get(staged).parent_keys == {predictions}
     assert staged in graph.get(AssetKey(["marts", "dim_members"])).parent_keys
+    # Identity resolution's graph step sits between the links and the members it names.
+    components = AssetKey(["ml", "identifier_components"])
+    assert graph.get(components).parent_keys == {
+        AssetKey(["intermediate", "int_identity_links"]),
+        AssetKey(["intermediate", "int_identifiers_overshared"]),
+    }
+    staged_components = AssetKey(["staging", "stg_ml__identifier_components"])
+    assert graph.get(staged_components).parent_keys == {components}
+    identities = AssetKey(["intermediate", "int_member_identities"])
+    assert staged_components in graph.get(identities).parent_keys
 
 
 def test_job_schedule_and_checks(definitions) -> None:

@@ -1,6 +1,6 @@
 {{ config(meta={'dagster': {'ref': {'name': 'int_member_identities'}}}) }}
-{#- Label propagation ran enough rounds: every record's identifiers ended in one member. If
-    this fails, raise var identity_resolution_iterations. -#}
+{#- Identity resolution is complete: every record's identifiers ended in one member (the
+    components of ml/identifier_components were computed over the links dbt built). -#}
 
 select
     links.record_key,

@@ -66,6 +66,7 @@ def generate_world(
     days: int | None = None,
     defects: bool | None = None,
     quiet: bool = False,
+    members: int | None = None,
 ) -> None:
     from siyu.demo_world.generate import generate
 
@@ -79,6 +80,7 @@ def generate_world(
         days=days,
         defects=defects,
         progress=not quiet,
+        members=members,
     )
     rows = sum(e["rows"] for e in manifest["entities"].values())
     echo(
@@ -209,6 +211,15 @@ def generate_command(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option(envvar="SIYU_QUIET", help="no progress bar")] = False,
+    members: Annotated[
+        int | None,
+        typer.Option(
+            envvar="SIYU_MEMBERS",
+            min=1,
+            help="members instead of the preset's (stores, guides and brands kept), "
+            "e.g. --scale bosideng --members 1000000",
+        ),
+    ] = None,
 ) -> int:
     """Write a deterministic demo source world (tiny, demo or bosideng)."""
     updates: dict[str, object] = {"scale": scale.value} if scale else {}
@@ -216,7 +227,7 @@ def generate_command(
         updates["seed"] = seed
     settings = _settings(ctx).model_copy(update=updates)
     first = dt.date.fromisoformat(start) if start else None
-    generate_world(settings, out, first, days, defects, quiet)
+    generate_world(settings, out, first, days, defects, quiet, members)
     return 0
 
 

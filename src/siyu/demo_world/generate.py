@@ -15,6 +15,7 @@ reports and follows, targets, group statistics). ID sequences run across chunks.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -94,14 +95,21 @@ def generate(
     defects: bool | DefectRates | None = None,
     chunk_members: int | None = None,
     progress: bool = False,
+    members: int | None = None,
 ) -> dict:
     """Generate a world and write it under ``out`` (replacing what was there).
 
     ``defects``: None follows the preset (on in demo, off in tiny), True uses the default
     rates, False none, or the rates to use. ``chunk_members``: members per chunk (the preset's
-    by default); ``progress``: draw a progress bar on stderr.
+    by default); ``progress``: draw a progress bar on stderr. ``members``: the preset cut to
+    (or grown to) this many members, stores, guides and brands kept, to measure how cost
+    grows with size.
     """
     scale = _scale(scale)
+    if members is not None:
+        if members < 1:
+            raise ValueError(f"members must be at least 1, not {members}")
+        scale = dataclasses.replace(scale, members=members)
     start, days = start or scale.start, days or scale.days
     chunk = max(1, chunk_members or scale.chunk_members)
     out = Path(out)

@@ -1,14 +1,10 @@
 {#- Identity resolution: every identifier → the member (person) it belongs to. Members are
     the connected components of the record–identifier graph (int_identity_links, without the
-    overshared values of int_identifiers_overshared), found by label propagation: each
-    identifier starts with its own rank (first seen, then trust rank, then the key), records
-    and identifiers then repeatedly take the smallest label they touch, for
-    var identity_resolution_iterations rounds (assert_identity_resolution_converged fails if
-    that was not enough). The member is named after its oldest identifier (ties: the most
-    trusted), so a person keeps the key as new identifiers arrive and a merge keeps the older
-    key; member_key is a hash of that root identifier. -#}
-
-{%- set iterations = var('identity_resolution_iterations') -%}
+    overshared values of int_identifiers_overshared); the Python asset ml/identifier_components
+    finds them with SciPy's connected_components, which finishes on any graph. Here each
+    component is named after its oldest identifier (ties: the most trusted type, then the key),
+    so a person keeps the key as new identifiers arrive and a merge keeps the older key;
+    member_key is a hash of that root identifier. -#}
 
 with
 
@@ -21,6 +17,12 @@ all_links as (
 overshared as (
 
     select * from {{ ref('int_identifiers_overshared') }}
+
+),
+
+components as (
+
+    select * from {{ ref('stg_ml__identifier_components') }}
 
 ),
 
@@ -51,52 +53,27 @@ ranked_nodes as (
 
     select
         nodes.*,
-        {{ dbt.concat([
-            "cast(first_seen_at as " ~ dbt.type_string() ~ ")",
-            "'|'",
-            "cast(trust_rank as " ~ dbt.type_string() ~ ")",
-            "'|'",
-            "identifier_key",
-        ]) }} as rank_key
+        components.component_key,
+        row_number() over (
+            partition by components.component_key
+            order by nodes.first_seen_at asc, nodes.trust_rank asc, nodes.identifier_key asc
+        ) as age_rank
     from nodes
+    inner join components
+        on nodes.identifier_key = components.identifier_key
 
 ),
 
-labels_0 as (
+roots as (
 
     select
-        identifier_key,
-        rank_key as component_label
+        component_key,
+        identifier_key as root_identifier_key
     from ranked_nodes
+    where age_rank = 1
 
 ),
 
-{% for i in range(1, iterations + 1) %}
-    records_{{ i }} as (
-
-        select
-            links.record_key,
-            min(labels_{{ i - 1 }}.component_label) as component_label
-        from links
-        inner join labels_{{ i - 1 }}
-            on links.identifier_key = labels_{{ i - 1 }}.identifier_key
-        group by links.record_key
-
-    ),
-
-    labels_{{ i }} as (
-
-        select
-            links.identifier_key,
-            min(records_{{ i }}.component_label) as component_label
-        from links
-        inner join records_{{ i }}
-            on links.record_key = records_{{ i }}.record_key
-        group by links.identifier_key
-
-    ),
-
-{% endfor %}
 final as (
 
     select
@@ -105,13 +82,11 @@ final as (
         ranked_nodes.identifier_value,
         ranked_nodes.trust_rank,
         ranked_nodes.first_seen_at,
-        roots.identifier_key as root_identifier_key,
-        {{ dbt.hash('roots.identifier_key') }} as member_key
+        roots.root_identifier_key,
+        {{ dbt.hash('roots.root_identifier_key') }} as member_key
     from ranked_nodes
-    inner join labels_{{ iterations }} as resolved
-        on ranked_nodes.identifier_key = resolved.identifier_key
-    inner join ranked_nodes as roots
-        on resolved.component_label = roots.rank_key
+    inner join roots
+        on ranked_nodes.component_key = roots.component_key
 
 )
 
