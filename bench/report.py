@@ -1,0 +1,88 @@
+"""The scale benchmark's result file: figures as measured, with the machine they ran on."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+import psutil
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:,.0f} MB"
+
+
+def _table(rows: list[tuple[str, float]], unit: str = "s") -> list[str]:
+    return [f"| {name} | {value:,.1f} {unit} |" for name, value in rows]
+
+
+def write_report(
+    path: Path,
+    *,
+    label: str,
+    manifest: dict,
+    stages: list,
+    runs: dict[str, tuple[list, list]],
+    sizes: dict,
+    loaders: dict,
+) -> None:
+    raw_rows = sum(e["rows"] for e in manifest["entities"].values())
+    scale = manifest["scale"]
+    lines = [
+        f"# Scale benchmark: {label}",
+        "",
+        f"Machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
+        f"{platform.platform()}. Command: `.venv/bin/python -m bench.scale --scale "
+        f"{scale['name']} --members {scale['members']}`.",
+        "",
+        f"World: {scale['members']:,} members, {scale['brands']} brands, {scale['stores']:,} "
+        f"stores, {scale['guides']:,} guides, {scale['days']} days; {raw_rows:,} source rows, "
+        f"{_mb(sizes['source'])} of files before the last day; the last day "
+        f"{_mb(sizes['day'])}.",
+        "",
+        "## Stages",
+        "",
+        "| stage | wall | peak memory (PSS, pipeline + PostgreSQL) |",
+        "|---|---|---|",
+        *[f"| {s.name} | {s.seconds:,.1f} s | {s.peak_pss_mb:,.0f} MB |" for s in stages],
+    ]
+    for name, (steps, models) in runs.items():
+        lines += ["", f"### {name}: slowest Dagster steps", "", "| step | wall |", "|---|---|"]
+        lines += _table(steps)
+        lines += ["", f"### {name}: slowest dbt nodes", "", "| node | wall |", "|---|---|"]
+        lines += _table(models)
+    ratio = sizes["database"] / sizes["source"]
+    lines += [
+        "",
+        "## Warehouse size",
+        "",
+        f"`pg_database_size` after the full build: {_mb(sizes['database'])} = "
+        f"{ratio:.1f} × the source files ({_mb(sizes['source'])}); target ≤ 3 ×.",
+        "",
+        "| schema | tables and indexes |",
+        "|---|---|",
+        *[f"| {schema} | {_mb(size)} |" for schema, size in sizes["schemas"]],
+        "",
+        "## Loader",
+        "",
+        f"The {loaders['files']:,} files of `{loaders['table']}` ({loaders['rows']:,} rows), into "
+        "a scratch database of the same server:",
+        "",
+        "| method | rows/s | × one COPY stream |",
+        "|---|---|---|",
+    ]
+    copy = loaders["copy_rows_per_s"]
+    for name, key in [
+        ("Siyu's loader (hash, decode, checks, quarantine, lineage, load log)", "siyu"),
+        ("plain `COPY FROM STDIN`, one stream", "copy"),
+        ("plain `COPY FROM STDIN`, two parallel streams", "parallel_copy"),
+        (f"pandas `to_sql` (first {loaders['pandas_rows']:,} rows)", "pandas"),
+    ]:
+        rate = loaders[f"{key}_rows_per_s"]
+        lines.append(f"| {name} | {rate:,.0f} | {rate / copy:.2f} |")
+    lines += ["", "dlt: not measured in this run (not installed)."]
+    text = "\n".join(lines) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    print(text)
