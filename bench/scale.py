@@ -173,7 +173,8 @@ def main(argv: list[str] | None = None) -> None:
         label = f"{args.scale}-{args.members or 'preset'}"
         print(f"scale {label}, data in {data}", flush=True)
         server_pid = _server_pid(data)
-        stages = [measured("generate", [siyu, "generate", "--scale", args.scale, *members], env, None)]
+        generate = [siyu, "generate", "--scale", args.scale, *members]
+        stages = [measured("generate", generate, env, None)]
         manifest = json.loads((landing / "manifest.json").read_text())
         last_day = hold_back_last_day(landing, held)
         day_before = (dt.date.fromisoformat(last_day) - dt.timedelta(days=1)).isoformat()
