@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 
 from siyu.core.warehouse import ensure_database
+from siyu.ingest.batch_loader import load_files
 from siyu.ingest.loader import entity_files, load_file
 from siyu.ingest.raw_tables import ensure_raw_tables
 from siyu.ingest.schemas import KINDS, SCHEMAS, EntitySchema
@@ -41,9 +42,12 @@ def _copy_files(url: str, table: str, files: list[Path]) -> None:
     with psycopg.connect(url) as conn:
         for path in files:
             header = path.open(encoding="utf-8").readline().strip()
-            with conn.cursor() as cur, cur.copy(
-                f"copy {table} ({header}) from stdin with (format csv, header true)"
-            ) as copy:
+            with (
+                conn.cursor() as cur,
+                cur.copy(
+                    f"copy {table} ({header}) from stdin with (format csv, header true)"
+                ) as copy,
+            ):
                 with path.open("rb") as handle:
                     while block := handle.read(1 << 20):
                         copy.write(block)
@@ -75,9 +79,7 @@ def compare_loaders(url: str, landing: Path, manifest: dict) -> dict:
                     load_file(conn, path, master.source, master.entity)
         plain = _plain_table(conn, schema, "plain_copy")
         parallel = _plain_table(conn, schema, "parallel_copy")
-        siyu_seconds = _timed(
-            lambda: [load_file(conn, p, schema.source, schema.entity) for p in files]
-        )
+        siyu_seconds = _timed(lambda: list(load_files(conn, files, schema)))
         rows = conn.execute(f"select count(*) from {schema.qualified_table}").fetchone()[0]
     copy_seconds = _timed(lambda: _copy_files(scratch, plain, files))
     halves = [files[0::2], files[1::2]]

@@ -160,3 +160,44 @@ def test_loading_the_damaged_world_again_loads_nothing_twice(damaged: dict) -> N
     }
     assert after == before
     assert query(url, "select count(*) from raw._quarantine")[0][0] == quarantined
+
+
+def test_files_in_batches_load_exactly_what_files_one_by_one_load(
+    damaged: dict, make_database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The landing-folder loader takes many files of a table through one COPY; on the damaged
+    world (renamed copies, GBK files, truncated lines, bad values, unknown ids) it must keep
+    the same rows, quarantine the same lines and skip the same copies as load_or_reject."""
+    from siyu.ingest import batch_loader
+
+    monkeypatch.setattr(batch_loader, "BATCH_ROWS", 300)  # several batches per table
+    url = make_database("siyu_defects_batched")
+    with psycopg.connect(url) as conn:
+        ensure_raw_tables(conn)
+        conn.commit()
+        results = [
+            result
+            for schema in SCHEMAS
+            for result in batch_loader.load_files(
+                conn, entity_files(damaged["world"], schema.source, schema.entity), schema
+            )
+        ]
+
+    def outcome(r) -> tuple:
+        return (r.table, Path(r.source_file).name, r.status, r.rows, r.quarantined)
+
+    assert sorted(map(outcome, results)) == sorted(map(outcome, damaged["results"]))
+    for schema in SCHEMAS:
+        columns = ", ".join([*(f'"{c.name}"' for c in schema.columns), "_source_line", "_batch_id"])
+        sql = f"select {columns} from {schema.qualified_table} order by {columns}"
+        assert query(url, sql) == query(damaged["url"], sql), schema.table
+    quarantine = (
+        "select table_name, batch_id, line_number, reason_code, reason, record, column_name "
+        "from raw._quarantine order by 1, 2, 3, 4"
+    )
+    assert query(url, quarantine) == query(damaged["url"], quarantine)
+    log = (
+        "select table_name, content_hash, row_count, quarantined_rows, encoding, extra_columns "
+        "from raw._load_log order by 1, 2"
+    )
+    assert query(url, log) == query(damaged["url"], log)

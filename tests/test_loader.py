@@ -123,3 +123,30 @@ def test_an_undeclared_column_is_set_aside_and_noted(
         result = load_file(conn, path, "mall", "refunds")
     assert result.rows == len(lines) - 1
     assert query(loader_db, "select extra_columns from raw._load_log")[0][0] == "channel"
+
+
+def test_a_renamed_copy_in_the_same_batch_is_skipped_not_loaded_twice(
+    loader_db: str, tiny_world: Path, tmp_path: Path
+) -> None:
+    """Many files of a table go through one COPY; a renamed copy of a file of the same batch
+    (not yet committed when the copy is read) is still skipped, with the first's row count."""
+    from siyu.ingest.batch_loader import load_files
+    from siyu.ingest.schemas import schema_for
+
+    schema = schema_for("master", "stores")
+    with psycopg.connect(loader_db) as conn:
+        load_file(conn, entity_files(tiny_world, "master", "brands")[0], "master", "brands")
+    original = entity_files(tiny_world, "master", "stores")[0]
+    copy = tmp_path / "stores-again.csv"
+    shutil.copy(original, copy)
+    broken = tmp_path / "stores-empty.csv"
+    broken.write_text("")
+    with psycopg.connect(loader_db) as conn:
+        results = list(load_files(conn, [original, broken, copy], schema))
+    assert [r.status for r in results] == ["loaded", "rejected", "skipped"]
+    assert results[2].rows == results[0].rows > 0
+    stored = query(loader_db, "select count(*), count(distinct store_id) from raw.master__stores")
+    assert stored[0] == (results[0].rows, results[0].rows)
+    assert query(
+        loader_db, "select count(*) from raw._load_log where table_name = 'master__stores'"
+    ) == [(1,)]

@@ -116,6 +116,16 @@ def read_checked(
     column missing); every other problem quarantines the rows it concerns, with the file line
     they start on, the column and the reason.
     """
+    read = read_declared(path, schema)
+    good, bad = check_rows(read.rows, schema, references or {})
+    quarantined = pl.concat([bad, read.quarantined]).sort("line_number")
+    return CheckedFile(good, quarantined, read.encoding, read.extra_columns)
+
+
+def read_declared(path: Path, schema: EntitySchema) -> CheckedFile:
+    """A file's records as the declared columns (text, blanks as null, plus the file line),
+    the records that could not be split into fields (as quarantine rows), the encoding and
+    the undeclared columns. Raises SchemaError for a file that cannot be used at all."""
     text, encoding = decode(path)
     records = _records(path, text)
     declared = [c.name for c in schema.columns]
@@ -135,31 +145,38 @@ def read_checked(
         ),
         LINE,
     )
+    return CheckedFile(frame, _rejected_frame(records), encoding, extra)
+
+
+def check_rows(
+    frame: pl.DataFrame, schema: EntitySchema, references: dict[str, set[str]]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows that pass every value check and row rule, and the quarantine rows of those
+    that do not (line_number, reason_code, reason, record, column_name, and any other column
+    of ``frame`` beyond the declared ones, such as the file a row came from)."""
+    declared = [c.name for c in schema.columns]
+    carried = [c for c in frame.columns if c not in declared]
+    checks = list(reversed(_value_checks(schema, references)))
     code: pl.Expr = pl.lit(None, dtype=pl.String)
-    reason: pl.Expr = pl.lit(None, dtype=pl.String)
     column: pl.Expr = pl.lit(None, dtype=pl.String)
-    for mask, kind, message, name in reversed(_value_checks(schema, references or {})):
+    for mask, kind, _, name in checks:
         code = pl.when(mask).then(pl.lit(kind)).otherwise(code)
-        reason = pl.when(mask).then(message).otherwise(reason)
         column = pl.when(mask).then(pl.lit(name)).otherwise(column)
-    frame = frame.with_columns(
-        code.alias("__code"), reason.alias("__reason"), column.alias("__column")
+    frame = frame.with_columns(code.alias("__code"), column.alias("__column"))
+    # The messages are worded for the few rows that fail, not computed for every row.
+    reason: pl.Expr = pl.lit(None, dtype=pl.String)
+    for mask, _, message, _ in checks:
+        reason = pl.when(mask).then(message).otherwise(reason)
+    bad = frame.filter(pl.col("__code").is_not_null()).select(
+        pl.col(LINE).alias("line_number"),
+        pl.col("__code").alias("reason_code"),
+        pl.format("line {}: {}", pl.col(LINE), reason).alias("reason"),
+        pl.struct(declared).struct.json_encode().alias("record"),
+        pl.col("__column").alias("column_name"),
+        *[c for c in carried if c != LINE],
     )
-    bad = frame.filter(pl.col("__code").is_not_null())
-    quarantined = pl.concat(
-        [
-            bad.select(
-                pl.col(LINE).alias("line_number"),
-                pl.col("__code").alias("reason_code"),
-                pl.format("line {}: {}", pl.col(LINE), pl.col("__reason")).alias("reason"),
-                pl.struct(declared).struct.json_encode().alias("record"),
-                pl.col("__column").alias("column_name"),
-            ),
-            _rejected_frame(records),
-        ]
-    ).sort("line_number")
-    good = frame.filter(pl.col("__code").is_null()).select(*declared, LINE)
-    return CheckedFile(good, quarantined, encoding, extra)
+    good = frame.filter(pl.col("__code").is_null()).select(*declared, *carried)
+    return good, bad
 
 
 def _rejected_frame(records: Records) -> pl.DataFrame:

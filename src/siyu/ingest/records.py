@@ -52,11 +52,13 @@ def _parse_line(text: str) -> list[str] | None:
 
 def _fast_path(lines: list[str], header: list[str]) -> Records | None:
     """Plain files (no quotes, no blank or ragged line, no NUL): Polars reads them at once."""
-    body = lines[1:]
-    commas = len(header) - 1
-    if any('"' in line or "\x00" in line or not line or line.count(",") != commas for line in body):
-        return None
     text = "\n".join(lines) + "\n"
+    if '"' in text or "\x00" in text:
+        return None
+    body = pl.Series(lines[1:], dtype=pl.String)
+    commas = body.str.count_matches(",", literal=True)
+    if body.len() and ((body.str.len_bytes() == 0).any() or (commas != len(header) - 1).any()):
+        return None
     frame = pl.read_csv(io.StringIO(text), infer_schema=False, has_header=True)
     if frame.columns != header:
         return None

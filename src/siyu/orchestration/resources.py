@@ -15,7 +15,8 @@ import psycopg
 from dagster import ConfigurableResource
 
 from siyu.core.settings import Settings
-from siyu.ingest.loader import LoadResult, entity_files, load_or_reject
+from siyu.ingest.batch_loader import load_files
+from siyu.ingest.loader import LoadResult, entity_files
 from siyu.ingest.schemas import EntitySchema
 
 
@@ -41,8 +42,9 @@ class LandingFolderClient(SourceClient):
     root: str
 
     def extract(self, conn: psycopg.Connection, schema: EntitySchema) -> Iterator[LoadResult]:
-        for path in entity_files(Path(self.root), schema.source, schema.entity):
-            yield load_or_reject(conn, path, schema.source, schema.entity)
+        yield from load_files(
+            conn, entity_files(Path(self.root), schema.source, schema.entity), schema
+        )
 
 
 class HttpApiClient(SourceClient):
