@@ -28,7 +28,11 @@ SERVER_OPTIONS = " ".join(
         "shared_buffers=1GB",
         "work_mem=128MB",
         "maintenance_work_mem=512MB",
-        "max_wal_size=4GB",
+        # No replica reads this WAL: minimal WAL (tables dbt creates and fills in one
+        # transaction skip it), and little of it kept on disk.
+        "wal_level=minimal",
+        "max_wal_senders=0",
+        "max_wal_size=1GB",
     )
 )
 
