@@ -12,6 +12,7 @@ the last day and runs again (the daily increment). Prints, and writes to
 - the loader against one plain ``COPY FROM STDIN`` stream, two parallel streams and pandas
   ``to_sql`` on the same files of the largest table
 - the warehouse size against the source files' bytes
+- the p50 and p95 of each dashboard chart's query (bench.chart_queries)
 """
 
 from __future__ import annotations
@@ -147,6 +148,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--members", type=int, default=None)
     parser.add_argument("--keep", type=Path, default=None, help="keep the data in this folder")
     args = parser.parse_args(argv)
+    from bench.chart_queries import time_charts
     from bench.loader_compare import compare_loaders
     from bench.report import write_report
 
@@ -205,6 +207,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         day_steps, day_models = step_times(data / "dagster"), dbt_model_times(started)
         stages += [full, increment]
+        charts = time_charts(url)
         loaders = compare_loaders(url, landing, manifest)
         write_report(
             RESULTS / f"{dt.date.today().isoformat()}-{label}.md",
@@ -219,6 +222,7 @@ def main(argv: list[str] | None = None) -> None:
                 "day": day_bytes,
             },
             loaders=loaders,
+            charts=charts,
         )
     finally:
         server.stop()
