@@ -95,15 +95,17 @@ def _server_pid(data: Path) -> int | None:
     return int(pidfile.read_text().split()[0]) if pidfile.exists() else None
 
 
-def hold_back_last_day(landing: Path, held: Path) -> str:
-    """Move the files of the world's last day aside; returns that day."""
-    days = sorted({p.stem for p in landing.glob("*/*/*.*") if _is_day(p.stem)})
-    last = days[-1]
-    for path in landing.glob(f"*/*/{last}.*"):
-        target = held / path.relative_to(landing)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(path, target)
-    return last
+def hold_back_last_day(landing: Path, held: Path, manifest: dict) -> str:
+    """Move the files of the world's last day aside, with the late files dated after it
+    (orders arriving in a later day's extract); returns that day."""
+    scale = manifest["scale"]
+    last = dt.date.fromisoformat(scale["start"]) + dt.timedelta(days=scale["days"] - 1)
+    for path in list(landing.glob("*/*/*.*")):
+        if _is_day(path.stem) and path.stem >= last.isoformat():
+            target = held / path.relative_to(landing)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(path, target)
+    return last.isoformat()
 
 
 def _is_day(text: str) -> bool:
@@ -178,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
         generate = [siyu, "generate", "--scale", args.scale, *members]
         stages = [measured("generate", generate, env, None)]
         manifest = json.loads((landing / "manifest.json").read_text())
-        last_day = hold_back_last_day(landing, held)
+        last_day = hold_back_last_day(landing, held, manifest)
         day_before = (dt.date.fromisoformat(last_day) - dt.timedelta(days=1)).isoformat()
         source_bytes = bytes_under(landing)
         started = time.time()

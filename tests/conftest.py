@@ -118,3 +118,25 @@ def read_entity(world: Path, source: str, entity: str) -> pl.DataFrame:
 def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
     with psycopg.connect(url) as conn:
         return conn.execute(sql, params or None).fetchall()
+
+
+def siyu_run(env: dict[str, str], *args: str) -> str:
+    """`siyu run --as-of <SIYU_AS_OF_DATE> [args]` in a fresh process; its output."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "siyu"),
+            "run",
+            "--as-of",
+            env["SIYU_AS_OF_DATE"],
+            *args,
+        ],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout

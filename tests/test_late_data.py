@@ -5,30 +5,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, query
+from tests.conftest import query, siyu_run
 from tests.test_pipeline import mart_checksums
 
 pytestmark = pytest.mark.fullstack
 
 LATE_DAY = "2025-11-20"  # after October closed: a late day of an open month
-
-
-def _siyu_run(env: dict[str, str]) -> str:
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "siyu"), "run", "--as-of", env["SIYU_AS_OF_DATE"]],
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result.stdout
 
 
 def test_a_late_day_waits_then_lands_equal_to_a_clean_run(
@@ -51,7 +37,7 @@ def test_a_late_day_waits_then_lands_equal_to_a_clean_run(
     }
     # Every later day lands without the held-back one: the run succeeds, and what waits for
     # its parent is a warning that names the files it came in.
-    first = _siyu_run(env)
+    first = siyu_run(env)
     assert "daily_job succeeded" in first and "parent_arrived" in first
     waiting = query(
         url,
@@ -72,5 +58,5 @@ def test_a_late_day_waits_then_lands_equal_to_a_clean_run(
         target = landing / path.relative_to(tiny_world)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, target)
-    _siyu_run(env)
+    siyu_run(env)
     assert mart_checksums(url) == mart_checksums(pipeline_env["WAREHOUSE_URL"])

@@ -296,6 +296,15 @@ def test_the_whole_graph_materialises_and_every_check_passes(materialised) -> No
     assert len(checks) > 100
     assert [c.check_name for c in checks if not c.passed] == []
     assert any(c.check_name == "great_expectations_raw_mall__orders" for c in checks)
+    # What the run loaded shows on each raw asset: days, files, rows.
+    receipts = next(
+        e.materialization
+        for e in materialised.get_asset_materialization_events()
+        if e.asset_key is not None and e.asset_key.to_user_string() == "raw/pos__receipts"
+    )
+    assert receipts.metadata["days_loaded"].value == "60 days, 2025-10-01 … 2025-11-29"
+    assert receipts.metadata["files_loaded"].value == 60
+    assert receipts.metadata["rows_loaded"].value == receipts.metadata["rows_in_table"].value > 0
 
 
 def test_mart_equals_figures_computed_from_the_files(

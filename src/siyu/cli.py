@@ -89,7 +89,7 @@ def generate_world(
     )
 
 
-def run_once(settings: Settings, wait_seconds: float = 0.0) -> int:
+def run_once(settings: Settings, wait_seconds: float = 0.0, full_refresh: bool = False) -> int:
     """Materialise every asset once: extract → raw → dbt build → checks; one run at a time
     per warehouse (a second waits up to ``wait_seconds``, then refuses, saying why)."""
     from siyu.core.warehouse import RunInProgress, is_reachable, redacted, run_lock
@@ -112,7 +112,7 @@ def run_once(settings: Settings, wait_seconds: float = 0.0) -> int:
     environment.prepare(settings)
     try:
         with run_lock(settings.warehouse_url, wait_seconds):
-            summary = run_daily_job(settings)
+            summary = run_daily_job(settings, full_refresh)
     except RunInProgress as busy:
         echo(str(busy))
         return 3
@@ -277,12 +277,20 @@ def run_command(
             envvar="SIYU_RUN_WAIT", help="seconds to wait for a run in progress (0: refuse)"
         ),
     ] = 0.0,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--full-refresh",
+            help="rebuild the incremental models from all history (after a rule change); "
+            "a daily run rebuilds only their look-back window",
+        ),
+    ] = False,
 ) -> int:
     """Materialise every asset (extract → raw → dbt → checks)."""
     settings = _settings(ctx)
     if as_of:
         settings = settings.model_copy(update={"as_of_date": as_of})
-    return run_once(settings, wait)
+    return run_once(settings, wait, full_refresh)
 
 
 @app.command("sql")

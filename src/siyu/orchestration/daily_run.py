@@ -30,11 +30,12 @@ class RunSummary:
         return text
 
 
-def run_daily_job(settings: Settings) -> RunSummary:
-    """Parse the dbt project, load the definitions and execute ``daily_job`` once."""
+def run_daily_job(settings: Settings, full_refresh: bool = False) -> RunSummary:
+    """Parse the dbt project, load the definitions and execute ``daily_job`` once;
+    ``full_refresh`` rebuilds the incremental models from all history."""
     from dagster import AssetCheckSeverity, DagsterInstance
 
-    from siyu.orchestration.components.dbt_project import parse_dbt_project
+    from siyu.orchestration.components.dbt_project import FULL_REFRESH_TAG, parse_dbt_project
     from siyu.orchestration.definitions import load_definitions
 
     parse_dbt_project()  # always parse: the models may have changed since the last run
@@ -42,7 +43,9 @@ def run_daily_job(settings: Settings) -> RunSummary:
     started = time.perf_counter()
     with DagsterInstance.get() as instance:
         result = definitions.resolve_job_def("daily_job").execute_in_process(
-            instance=instance, raise_on_error=False
+            instance=instance,
+            raise_on_error=False,
+            tags={FULL_REFRESH_TAG: "true"} if full_refresh else None,
         )
     elapsed = time.perf_counter() - started
     if not result.success:

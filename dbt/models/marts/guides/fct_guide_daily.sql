@@ -1,41 +1,83 @@
 {#- Per guide and business day, every day from the guide's first activity to the data's last
     day: WeCom friends (and the active contacts at the end of the day), credited sales split
     online / offline / cross-brand, and contact conversion within the attribution window
-    (contacts added that day who paid within it). -#}
+    (contacts added that day who paid within it). Incremental: a run rebuilds the days of the
+    look-back window (macros/incremental.sql), carrying each guide's active contacts and first
+    day over from the days before it. -#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key=['guide_id', 'date_day'],
+        incremental_strategy=incremental_strategy(),
+        on_schema_change='fail',
+    )
+}}
 
 {%- set window_days = var('attribution_window_days') -%}
+{%- if is_incremental() -%}
+    {%- set since = incremental_window_start('date_day') -%}
+{%- else -%}
+    {%- set since = "cast('1900-01-01' as date)" -%}
+{%- endif %}
 
 with
 
 credited_lines as (
 
     select * from {{ ref('int_order_lines_credited') }}
-    where credited_guide_id is not null
+    where credited_guide_id is not null and paid_date >= {{ since }}
 
 ),
 
 contacts as (
 
     select * from {{ ref('int_followers_acquired') }}
-    where guide_id is not null  -- WeCom contacts, however added
+    where
+        guide_id is not null  -- WeCom contacts, however added
+        and acquired_date >= {{ since }}
 
 ),
 
 contact_events as (
 
     select * from {{ ref('stg_wecom__contact_events') }}
+    where occurred_date >= {{ since }}
 
 ),
 
 order_lines as (
 
     select * from {{ ref('int_order_lines_unioned') }}
+    where paid_date >= {{ since }}
 
 ),
 
 boosts as (
 
     select * from {{ ref('int_live_boosts_rewarded') }}
+    where session_date >= {{ since }}
+
+),
+
+carried as (
+
+    -- Per guide, from the days before the window: the first day and the active contacts.
+    {% if is_incremental() %}
+        select
+            guide_id,
+            min(date_day) as first_day,
+            sum(case when date_day < {{ since }} then net_friends else 0 end)
+                as active_contacts_before
+        from {{ this }}
+        group by guide_id
+    {% else %}
+        select
+            cast(null as {{ dbt.type_bigint() }}) as guide_id,
+            cast(null as date) as first_day,
+            cast(null as {{ dbt.type_bigint() }}) as active_contacts_before
+        where 1 = 0
+    {% endif %}
 
 ),
 
@@ -117,7 +159,7 @@ activity_days as (
 bounds as (
 
     select
-        min(date_day) as first_day,
+        {% if is_incremental() %}{{ since }}{% else %}min(date_day){% endif %} as first_day,
         max(date_day) as last_day
     from activity_days
 
@@ -133,8 +175,18 @@ guide_starts as (
 
     select
         guide_id,
-        min(date_day) as first_day
-    from activity_days
+        min(first_day) as first_day
+    from (
+        select
+            guide_id,
+            date_day as first_day
+        from activity_days
+        union all
+        select
+            guide_id,
+            first_day
+        from carried
+    ) as starts
     group by guide_id
 
 ),
@@ -158,7 +210,8 @@ final as (
         coalesce(friends.new_friends, 0) as new_friends,
         coalesce(friends.deleted_friends, 0) as deleted_friends,
         coalesce(friends.new_friends, 0) - coalesce(friends.deleted_friends, 0) as net_friends,
-        sum(coalesce(friends.new_friends, 0) - coalesce(friends.deleted_friends, 0)) over (
+        coalesce(carried.active_contacts_before, 0)
+        + sum(coalesce(friends.new_friends, 0) - coalesce(friends.deleted_friends, 0)) over (
             partition by guide_days.guide_id
             order by guide_days.date_day
             rows between unbounded preceding and current row
@@ -185,6 +238,8 @@ final as (
         on
             guide_days.guide_id = contact_conversions.guide_id
             and guide_days.date_day = contact_conversions.date_day
+    left join carried
+        on guide_days.guide_id = carried.guide_id
 
 )
 

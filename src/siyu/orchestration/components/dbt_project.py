@@ -28,6 +28,8 @@ from siyu.core.environment import dbt_process_environment
 from siyu.core.paths import DBT_PROJECT_DIR
 from siyu.core.settings import Settings
 
+# A run with this tag set to "true" rebuilds the incremental models from all history.
+FULL_REFRESH_TAG = "siyu/full_refresh"
 # The dbt of this environment, whether or not its bin folder is on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
@@ -74,6 +76,15 @@ class SiyuDbtProjectComponent(DbtProjectComponent):
             management_type=base.management_type,
             refresh_if_dev=base.refresh_if_dev,
         )
+
+    def get_cli_args(self, context: dg.AssetExecutionContext) -> list[str]:
+        """The declared dbt command, with ``--full-refresh`` only when the run asks for a
+        full rebuild (tag ``siyu/full_refresh``: ``siyu run --full-refresh``, or the tag set
+        on a run launched from the UI): never by accident."""
+        args = super().get_cli_args(context)
+        if context.run.tags.get(FULL_REFRESH_TAG) == "true":
+            args = [*args, "--full-refresh"]
+        return args
 
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None

@@ -9,7 +9,9 @@ Declared once per source in ``defs/sources/<source>/defs.yaml``::
       drop_sensor: true
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
 from dagster import (
@@ -50,12 +52,14 @@ class _Tally:
     rows: int = 0
     quarantined: int = 0
     rejected: list[str] = field(default_factory=list)
+    days: set[str] = field(default_factory=set)  # day files (YYYY-MM-DD) loaded this run
 
     def add(self, result: LoadResult, context: AssetExecutionContext) -> None:
         if result.status == "loaded":
             self.loaded += 1
             self.rows += result.rows
             self.quarantined += result.quarantined
+            self.days.add(Path(result.source_file).stem)
             if result.quarantined:
                 context.log.warning(
                     f"{result.source_file}: {result.quarantined} rows quarantined (raw._quarantine)"
@@ -69,6 +73,7 @@ class _Tally:
     def result(self, rows_in_table: int) -> MaterializeResult:
         return MaterializeResult(
             metadata={
+                "days_loaded": _days(self.days),
                 "files_loaded": self.loaded,
                 "files_skipped_already_loaded": self.skipped,
                 "files_rejected": len(self.rejected),
@@ -93,6 +98,22 @@ class _Tally:
                 ),
             ],
         )
+
+
+def _days(stems: set[str]) -> str:
+    """The days whose files a run loaded, as a data engineer reads them in the UI."""
+    days = sorted(stem for stem in stems if _is_day(stem))
+    if not days:
+        return "none"
+    return days[0] if len(days) == 1 else f"{len(days)} days, {days[0]} … {days[-1]}"
+
+
+def _is_day(stem: str) -> bool:
+    try:
+        dt.date.fromisoformat(stem)
+    except ValueError:
+        return False
+    return True
 
 
 def build_raw_asset(schema: EntitySchema) -> AssetsDefinition:

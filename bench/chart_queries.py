@@ -1,0 +1,83 @@
+"""The SQL of each dashboard chart, timed in the warehouse (p50 and p95 of repeated runs).
+
+Each chart's ``query_context`` (kept in the export YAML) is compiled to the aggregate query
+Superset sends for it: the dataset's metric expressions, grouped by the chart's columns (time
+grains as ``date_trunc``), its filters, ordered by its first order-by metric, limited to its
+row limit. Run against the marts without Superset, so only the warehouse is measured.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+
+import psycopg
+import yaml
+
+BUNDLE = Path(__file__).resolve().parent.parent / "dashboards" / "bundle"
+GRAINS = {"P1D": "day", "P1W": "week", "P1M": "month", "P3M": "quarter", "P1Y": "year"}
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return str(value)
+
+
+def _filter(item: dict) -> str | None:
+    col, op, val = f'"{item["col"]}"', item["op"], item.get("val")
+    if op == "TEMPORAL_RANGE":
+        return None if val == "No filter" else f"{col} is not null"
+    if op in ("IN", "NOT IN"):
+        return f"{col} {op.lower()} ({', '.join(_literal(v) for v in val)})"
+    if op == "==":
+        return f"{col} = {_literal(val)}"
+    return f"{col} {op} {_literal(val)}"
+
+
+def chart_sql(chart: dict, dataset: dict) -> str:
+    query = json.loads(chart["query_context"])["queries"][0]
+    metrics = {m["metric_name"]: m["expression"] for m in dataset["metrics"]}
+    columns = []
+    for column in query["columns"]:
+        if isinstance(column, str):
+            columns.append(f'"{column}"')
+        elif column.get("timeGrain"):
+            grain = GRAINS[column["timeGrain"]]
+            columns.append(f"date_trunc('{grain}', \"{column['sqlExpression']}\")")
+        else:
+            columns.append(f'"{column["sqlExpression"]}"')
+    selected = [*columns, *(f'{metrics[m]} as "{m}"' for m in query["metrics"])]
+    where = [w for w in map(_filter, query.get("filters", [])) if w]
+    sql = f'select {", ".join(selected)} from "{dataset["schema"]}"."{dataset["table_name"]}"'
+    if where:
+        sql += " where " + " and ".join(where)
+    if columns:
+        sql += " group by " + ", ".join(columns)
+    if query.get("orderby"):
+        name, ascending = query["orderby"][0]
+        sql += f' order by "{name}" {"asc" if ascending else "desc"}'
+    return sql + f" limit {int(query.get('row_limit') or 10000)}"
+
+
+def time_charts(url: str, repeats: int = 20) -> list[tuple[str, float, float, int]]:
+    """(chart, p50 s, p95 s, rows) per chart of the bundle."""
+    datasets = {
+        d["uuid"]: d
+        for d in (yaml.safe_load(p.read_text()) for p in BUNDLE.glob("datasets/*/*.yaml"))
+    }
+    timings = []
+    with psycopg.connect(url) as conn:
+        for path in sorted(BUNDLE.glob("charts/*.yaml")):
+            chart = yaml.safe_load(path.read_text())
+            sql = chart_sql(chart, datasets[chart["dataset_uuid"]])
+            seconds, rows = [], 0
+            for _ in range(repeats):
+                started = time.perf_counter()
+                rows = len(conn.execute(sql).fetchall())
+                seconds.append(time.perf_counter() - started)
+            cuts = statistics.quantiles(seconds, n=20)
+            timings.append((chart["slice_name"], statistics.median(seconds), cuts[18], rows))
+    return timings
