@@ -8,7 +8,6 @@ Prints the time of each phase: generate, first run (load + dbt build + checks), 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import psycopg
 
-from siyu.core.warehouse import EmbeddedPostgres, ensure_database, free_port
+from bench.warehouse import throwaway_warehouse
 from siyu.ingest.schemas import SCHEMAS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -35,33 +34,17 @@ def timed(label: str, args: list[str], env: dict[str, str]) -> float:
 
 def main(scale: str) -> None:
     siyu = str(Path(sys.executable).parent / "siyu")
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp)
-        server = EmbeddedPostgres(data / "pg", free_port())
-        server.start()
-        try:
-            url = f"postgresql://postgres@127.0.0.1:{server.port}/siyu_bench"
-            ensure_database(url)
-            env = {
-                **os.environ,
-                "WAREHOUSE_URL": url,
-                "SIYU_DATA_DIR": str(data),
-                "SIYU_LANDING_DIR": str(data / "landing"),
-                "SIYU_PII_KEY": "bench",
-                "DAGSTER_HOME": str(data / "dagster"),
-            }
-            print(f"scale {scale}")
-            timed("generate", [siyu, "generate", "--scale", scale], env)
-            timed("run 1 (load + dbt build + checks)", [siyu, "run"], env)
-            timed("run 2 (files skipped, dbt build)", [siyu, "run"], env)
-            with psycopg.connect(url) as conn:
-                rows = sum(
-                    conn.execute(f"select count(*) from {s.qualified_table}").fetchone()[0]
-                    for s in SCHEMAS
-                )
-            print(f"{'rows in raw':<34} {rows:>10,}")
-        finally:
-            server.stop()
+    with tempfile.TemporaryDirectory() as tmp, throwaway_warehouse(Path(tmp)) as (url, env):
+        print(f"scale {scale}")
+        timed("generate", [siyu, "generate", "--scale", scale], env)
+        timed("run 1 (load + dbt build + checks)", [siyu, "run"], env)
+        timed("run 2 (files skipped, dbt build)", [siyu, "run"], env)
+        with psycopg.connect(url) as conn:
+            rows = sum(
+                conn.execute(f"select count(*) from {s.qualified_table}").fetchone()[0]
+                for s in SCHEMAS
+            )
+        print(f"{'rows in raw':<34} {rows:>10,}")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from pathlib import Path
 import psutil
 import psycopg
 
-from siyu.core.warehouse import EmbeddedPostgres, ensure_database, free_port
+from bench.warehouse import throwaway_warehouse
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = REPO_ROOT / "bench" / "results"
@@ -150,86 +150,80 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--members", type=int, default=None)
     parser.add_argument("--keep", type=Path, default=None, help="keep the data in this folder")
     args = parser.parse_args(argv)
+    data = Path(tempfile.mkdtemp(prefix="siyu-scale-", dir=args.keep))
+    try:
+        with throwaway_warehouse(data) as (url, env):
+            _measure(args, data, url, env)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(data, ignore_errors=True)
+
+
+def _warehouse_bytes(url: str) -> tuple[int, list[tuple[str, int]]]:
+    with psycopg.connect(url) as conn:
+        database = conn.execute("select pg_database_size(current_database())").fetchone()[0]
+        schemas = conn.execute(
+            "select n.nspname, sum(pg_total_relation_size(c.oid))::bigint from pg_class c "
+            "join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'm') "
+            "group by 1 order by 2 desc"
+        ).fetchall()
+    return database, schemas
+
+
+def _measure(args: argparse.Namespace, data: Path, url: str, env: dict[str, str]) -> None:
     from bench.chart_queries import time_charts
     from bench.loader_compare import compare_loaders
     from bench.report import write_report
 
-    tmp = tempfile.mkdtemp(prefix="siyu-scale-", dir=args.keep)
-    data = Path(tmp)
     siyu = str(Path(sys.executable).parent / "siyu")
     landing, held = data / "landing", data / "next_day"
-    server = EmbeddedPostgres(data / "pg", free_port())
-    server.start()
-    try:
-        url = f"postgresql://postgres@127.0.0.1:{server.port}/siyu_bench"
-        ensure_database(url)
-        env = {
-            **os.environ,
-            "WAREHOUSE_URL": url,
-            "SIYU_DATA_DIR": str(data),
-            "SIYU_LANDING_DIR": str(landing),
-            "SIYU_PII_KEY": "bench",
-            "SIYU_QUIET": "1",
-            "DAGSTER_HOME": str(data / "dagster"),
-        }
-        (data / "dagster").mkdir()
-        members = ["--members", str(args.members)] if args.members else []
-        label = f"{args.scale}-{args.members or 'preset'}"
-        print(f"scale {label}, data in {data}", flush=True)
-        server_pid = _server_pid(data)
-        generate = [siyu, "generate", "--scale", args.scale, *members]
-        stages = [measured("generate", generate, env, None)]
-        manifest = json.loads((landing / "manifest.json").read_text())
-        last_day = hold_back_last_day(landing, held, manifest)
-        day_before = (dt.date.fromisoformat(last_day) - dt.timedelta(days=1)).isoformat()
-        source_bytes = bytes_under(landing)
-        started = time.time()
-        full = measured(
+    members = ["--members", str(args.members)] if args.members else []
+    label = f"{args.scale}-{args.members or 'preset'}"
+    print(f"scale {label}, data in {data}", flush=True)
+    generate = [siyu, "generate", "--scale", args.scale, *members]
+    stages = [measured("generate", generate, env, None)]
+    manifest = json.loads((landing / "manifest.json").read_text())
+    last_day = hold_back_last_day(landing, held, manifest)
+    day_before = (dt.date.fromisoformat(last_day) - dt.timedelta(days=1)).isoformat()
+    source_bytes, server_pid = bytes_under(landing), _server_pid(data)
+    started = time.time()
+    stages.append(
+        measured(
             "full build (load + dbt + BG/NBD + checks)",
             [siyu, "run", "--as-of", day_before],
             env,
             server_pid,
         )
-        full_steps, full_models = step_times(data / "dagster"), dbt_model_times(started)
-        with psycopg.connect(url) as conn:
-            db_bytes = conn.execute("select pg_database_size(current_database())").fetchone()[0]
-            schema_bytes = conn.execute(
-                "select n.nspname, sum(pg_total_relation_size(c.oid))::bigint from pg_class c "
-                "join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'm') "
-                "group by 1 order by 2 desc"
-            ).fetchall()
-        day_bytes = bytes_under(held)
-        shutil.copytree(held, landing, dirs_exist_ok=True)
-        started = time.time()
-        increment = measured(
+    )
+    full = step_times(data / "dagster"), dbt_model_times(started)
+    db_bytes, schema_bytes = _warehouse_bytes(url)
+    day_bytes = bytes_under(held)
+    shutil.copytree(held, landing, dirs_exist_ok=True)
+    started = time.time()
+    stages.append(
+        measured(
             f"one new day ({last_day}, {day_bytes / 1e6:.1f} MB)",
             [siyu, "run", "--as-of", last_day],
             env,
             server_pid,
         )
-        day_steps, day_models = step_times(data / "dagster"), dbt_model_times(started)
-        stages += [full, increment]
-        charts = time_charts(url)
-        loaders = compare_loaders(url, landing, manifest)
-        write_report(
-            RESULTS / f"{dt.date.today().isoformat()}-{label}.md",
-            label=label,
-            manifest=manifest,
-            stages=stages,
-            runs={"full build": (full_steps, full_models), "one new day": (day_steps, day_models)},
-            sizes={
-                "source": source_bytes,
-                "database": db_bytes,
-                "schemas": schema_bytes,
-                "day": day_bytes,
-            },
-            loaders=loaders,
-            charts=charts,
-        )
-    finally:
-        server.stop()
-        if args.keep is None:
-            shutil.rmtree(data, ignore_errors=True)
+    )
+    day = step_times(data / "dagster"), dbt_model_times(started)
+    write_report(
+        RESULTS / f"{dt.date.today().isoformat()}-{label}.md",
+        label=label,
+        manifest=manifest,
+        stages=stages,
+        runs={"full build": full, "one new day": day},
+        sizes={
+            "source": source_bytes,
+            "database": db_bytes,
+            "schemas": schema_bytes,
+            "day": day_bytes,
+        },
+        charts=time_charts(url),
+        loaders=compare_loaders(url, landing, manifest),
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,36 @@
+"""A throw-away warehouse for a benchmark: an embedded PostgreSQL under ``data`` and the
+environment `siyu` runs with against it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from siyu.core.warehouse import EmbeddedPostgres, ensure_database, free_port
+
+
+@contextmanager
+def throwaway_warehouse(data: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """(warehouse URL, environment for `siyu`); the server stops on exit."""
+    server = EmbeddedPostgres(data / "pg", free_port())
+    server.start()
+    try:
+        url = f"postgresql://postgres@127.0.0.1:{server.port}/siyu_bench"
+        ensure_database(url)
+        (data / "dagster").mkdir(exist_ok=True)
+        yield (
+            url,
+            {
+                **os.environ,
+                "WAREHOUSE_URL": url,
+                "SIYU_DATA_DIR": str(data),
+                "SIYU_LANDING_DIR": str(data / "landing"),
+                "SIYU_PII_KEY": "bench",
+                "SIYU_QUIET": "1",
+                "DAGSTER_HOME": str(data / "dagster"),
+            },
+        )
+    finally:
+        server.stop()
