@@ -186,7 +186,7 @@ guide_starts as (
             guide_id,
             first_day
         from carried
-    ) as starts
+    ) as guide_first_days
     group by guide_id
 
 ),
