@@ -2,27 +2,15 @@
     precedence of kpis.md. Online (mall, live): the share guide, else the service guide at
     payment time, else none. Offline (POS): the guide on the receipt, else the service guide
     at payment time, else none. A community operator's code is kept beside the guide as its
-    own attribution and never replaces one. Incremental: a run credits the lines paid in the
-    look-back window (macros/incremental.sql); the service relationship at payment time does
-    not change afterwards. -#}
-
-{{
-    config(
-        materialized='incremental',
-        unique_key='order_line_key',
-        incremental_strategy=incremental_strategy(),
-        on_schema_change='fail',
-    )
-}}
+    own attribution and never replaces one. Rebuilt in full every run: a re-delivered order
+    of any month is re-credited here, so a changed line of a locked month stops the run at
+    assert_locked_commission_statements_unchanged. -#}
 
 with
 
 order_lines as (
 
     select * from {{ ref('int_order_lines_unioned') }}
-    {% if is_incremental() %}
-        where paid_date >= {{ incremental_window_start('paid_date') }}
-    {% endif %}
 
 ),
 
