@@ -34,6 +34,7 @@ import psutil
 import psycopg
 
 from bench.warehouse import throwaway_warehouse
+from siyu.ingest.loader import file_day
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = REPO_ROOT / "bench" / "results"
@@ -101,19 +102,11 @@ def hold_back_last_day(landing: Path, held: Path, manifest: dict) -> str:
     scale = manifest["scale"]
     last = dt.date.fromisoformat(scale["start"]) + dt.timedelta(days=scale["days"] - 1)
     for path in list(landing.glob("*/*/*.*")):
-        if _is_day(path.stem) and path.stem >= last.isoformat():
+        if (file_day(path.name) or "") >= last.isoformat():
             target = held / path.relative_to(landing)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(path, target)
     return last.isoformat()
-
-
-def _is_day(text: str) -> bool:
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
 
 
 def bytes_under(folder: Path) -> int:

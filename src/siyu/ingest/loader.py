@@ -444,6 +444,16 @@ def entity_files(landing: Path, source: str, entity: str) -> list[Path]:
     return sorted([*folder.glob("*.csv"), *folder.glob("*.jsonl")])
 
 
+def file_day(name: str) -> str | None:
+    """The day a day file is named after (``2025-11-27.csv`` → ``2025-11-27``), else None."""
+    stem = Path(name).name.split(".")[0]
+    try:
+        dt.date.fromisoformat(stem)
+    except ValueError:
+        return None
+    return stem
+
+
 def load_entity(
     conn: psycopg.Connection, landing: Path, source: str, entity: str
 ) -> list[LoadResult]:

@@ -9,7 +9,6 @@ Declared once per source in ``defs/sources/<source>/defs.yaml``::
       drop_sensor: true
 """
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from dagster import (
 )
 
 from siyu.core.settings import Settings
-from siyu.ingest.loader import LoadResult
+from siyu.ingest.loader import LoadResult, file_day
 from siyu.ingest.raw_tables import ensure_raw_tables
 from siyu.ingest.schemas import SCHEMAS, EntitySchema, rules_for
 from siyu.orchestration.components.drop_sensor import build_drop_sensor, drop_job
@@ -102,18 +101,10 @@ class _Tally:
 
 def _days(stems: set[str]) -> str:
     """The days whose files a run loaded, as a data engineer reads them in the UI."""
-    days = sorted(stem for stem in stems if _is_day(stem))
+    days = sorted(stem for stem in stems if file_day(stem))
     if not days:
         return "none"
     return days[0] if len(days) == 1 else f"{len(days)} days, {days[0]} … {days[-1]}"
-
-
-def _is_day(stem: str) -> bool:
-    try:
-        dt.date.fromisoformat(stem)
-    except ValueError:
-        return False
-    return True
 
 
 def build_raw_asset(schema: EntitySchema) -> AssetsDefinition:
