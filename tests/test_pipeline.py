@@ -307,6 +307,25 @@ def test_the_whole_graph_materialises_and_every_check_passes(materialised) -> No
     assert receipts.metadata["rows_loaded"].value == receipts.metadata["rows_in_table"].value > 0
 
 
+def test_a_run_leaves_no_copy_of_the_dbt_project_behind(materialised) -> None:
+    """dagster-dbt runs a large subset in a temp copy of the project (with a generated
+    selectors.yml naming the run); every daily run used to leave one, 2 GB at scale."""
+    import tempfile
+
+    from siyu.core.paths import DBT_PROJECT_DIR
+    from siyu.orchestration.components.dbt_project import INVOCATION_TARGET, KEPT_INVOCATIONS
+
+    run_id = materialised.run_id
+    left = [
+        selectors.parent
+        for selectors in Path(tempfile.gettempdir()).glob("*/selectors.yml")
+        if run_id in selectors.read_text(errors="replace")
+    ]
+    assert left == []
+    kept = [d for d in (DBT_PROJECT_DIR / "target").iterdir() if INVOCATION_TARGET.match(d.name)]
+    assert 0 < len(kept) <= KEPT_INVOCATIONS
+
+
 def test_mart_equals_figures_computed_from_the_files(
     materialised, pipeline_env: dict, tiny_world: Path
 ) -> None:

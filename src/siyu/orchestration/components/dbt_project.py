@@ -10,15 +10,18 @@ The translator follows rules, never names:
 - a model's group is its second folder (the source for staging, the domain after that).
 """
 
+import os
+import re
+import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster.components.utils.defs_state import DefsStateConfig
-from dagster_dbt import DbtCliResource, DbtProject, DbtProjectComponent
+from dagster_dbt import DbtCliInvocation, DbtCliResource, DbtProject, DbtProjectComponent
 from dagster_dbt.asset_utils import build_dbt_specs
 from dagster_dbt.components.dbt_component_utils import _set_resolution_context
 from dagster_dbt.dagster_dbt_translator import validate_translator
@@ -32,6 +35,10 @@ from siyu.core.settings import Settings
 FULL_REFRESH_TAG = "siyu/full_refresh"
 # The dbt of this environment, whether or not its bin folder is on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+# dagster-dbt gives every invocation its own target folder, `<op>-<run id>-<uuid>`.
+INVOCATION_TARGET = re.compile(r".+-[0-9a-f]{7}-[0-9a-f]{7}$")
+# How many invocations' artifacts (run_results.json, compiled SQL, dbt.log) are kept.
+KEPT_INVOCATIONS = 6
 
 
 def asset_key_for(props: Mapping[str, Any]) -> dg.AssetKey:
@@ -54,6 +61,25 @@ def dbt_project() -> DbtProject:
 
 def dbt_cli() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project(), dbt_executable=DBT_EXECUTABLE)
+
+
+def discard_scratch(invocation: DbtCliInvocation, project_dir: Path = DBT_PROJECT_DIR) -> None:
+    """Free what a finished dbt invocation leaves on disk.
+
+    A selection of more than 200 nodes makes dagster-dbt run dbt in a copy of the project
+    under the system temp folder (with a generated selectors.yml) that it never removes:
+    every daily run left one, target/ included. That copy goes. In the project itself only the
+    newest ``KEPT_INVOCATIONS`` invocation target folders stay, for a look at the last runs'
+    compiled SQL and run_results.json; Dagster's event log keeps the rest of the record.
+    """
+    if invocation.project_dir.resolve() != project_dir.resolve():
+        shutil.rmtree(invocation.project_dir, ignore_errors=True)
+        return
+    target = project_dir / "target"
+    runs = [d for d in target.iterdir() if d.is_dir() and INVOCATION_TARGET.match(d.name)]
+    runs.sort(key=lambda d: (d.stat().st_mtime, d.name), reverse=True)
+    for stale in runs[KEPT_INVOCATIONS:]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def parse_dbt_project() -> None:
@@ -85,6 +111,23 @@ class SiyuDbtProjectComponent(DbtProjectComponent):
         if context.run.tags.get(FULL_REFRESH_TAG) == "true":
             args = [*args, "--full-refresh"]
         return args
+
+    def execute(self, context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
+        """The component's dbt invocation and metadata, leaving no scratch copy behind."""
+        # dagster-dbt's metadata threads chdir into the project concurrently and can leave
+        # the process there; come back before the scratch copy goes.
+        cwd = os.getcwd()
+        invocation = dbt.cli(self.get_cli_args(context), context=context)
+        events = invocation.stream()
+        if "column_metadata" in self.include_metadata:
+            events = events.fetch_column_metadata()
+        if "row_count" in self.include_metadata:
+            events = events.fetch_row_counts()
+        try:
+            yield from events
+        finally:
+            os.chdir(cwd)
+            discard_scratch(invocation)
 
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
