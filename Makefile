@@ -7,13 +7,15 @@ SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := chromium
+# chromium: the dashboards' browser tests; fonts-wqy-zenhei: a CJK font, or Chinese titles
+# render as empty boxes in Chromium.
+APT_PACKAGES := chromium fonts-wqy-zenhei
 
 .PHONY: setup demo demo-headless test test-fast lint lint-sql docs clean
 
 setup:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
-	@command -v chromium >/dev/null 2>&1 || { \
+	@dpkg -s $(APT_PACKAGES) >/dev/null 2>&1 || { \
 		echo "[setup] installing Debian packages: $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; }

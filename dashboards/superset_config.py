@@ -10,17 +10,32 @@ SECRET_KEY = os.environ["SUPERSET_SECRET_KEY"]
 SQLALCHEMY_DATABASE_URI = os.environ["SIYU_SUPERSET_METADATA_URI"]
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 
-# The warehouse is read-only for dashboards; no sample data, no outbound calls.
+# The warehouse is read through a role that can select the marts schema and nothing else
+# (siyu.core.warehouse_roles); brand roles see their brand's rows only (dashboards/access.py).
 SQLLAB_CTAS_NO_LIMIT = True
-PREVENT_UNSAFE_DB_CONNECTIONS = False
+# No SQLite or other "unsafe" database can be added through the UI or API.
+PREVENT_UNSAFE_DB_CONNECTIONS = True
 FEATURE_FLAGS = {"DASHBOARD_RBAC": False, "ENABLE_TEMPLATE_PROCESSING": False}
-TALISMAN_ENABLED = False
-CONTENT_SECURITY_POLICY_WARNING = False
+# Security headers and a content security policy (Superset's own TALISMAN_CONFIG; it does not
+# force HTTPS, so the local http://127.0.0.1 server keeps working).
+TALISMAN_ENABLED = True
+CONTENT_SECURITY_POLICY_WARNING = True
 WTF_CSRF_ENABLED = True
-RATELIMIT_ENABLED = False
-AUTH_RATE_LIMITED = False
+# Login attempts are rate limited (5 per second per client), the rest of the app too.
+RATELIMIT_ENABLED = True
+AUTH_RATE_LIMITED = True
+AUTH_RATE_LIMIT = "5 per second"
+RATELIMIT_APPLICATION = "100 per second"
+# One process's memory: enough for one local server (a shared Redis would be the production
+# choice behind several).
+RATELIMIT_STORAGE_URI = "memory://"
 CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300}
 DATA_CACHE_CONFIG = CACHE_CONFIG
 THUMBNAILS = False
 SUPERSET_WEBSERVER_TIMEOUT = 120
-BABEL_DEFAULT_LOCALE = "en"
+# Chinese first, English one click away (the language menu in the top right).
+BABEL_DEFAULT_LOCALE = "zh"
+LANGUAGES = {
+    "zh": {"flag": "cn", "name": "简体中文"},
+    "en": {"flag": "us", "name": "English"},
+}

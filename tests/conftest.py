@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import polars as pl
 import psycopg
 import pytest
@@ -140,3 +142,47 @@ def siyu_run(env: dict[str, str], *args: str) -> str:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
+
+
+@pytest.fixture(scope="session")
+def superset(materialised, pipeline_env: dict, data_dir: Path) -> Iterator:
+    assert materialised.success
+    from siyu.dashboards.superset import SupersetService
+
+    service = SupersetService(
+        venv=Path(os.environ.get("SIYU_SUPERSET_VENV", REPO_ROOT / ".venv-superset")),
+        home=data_dir / "superset",
+        port=free_port(),
+        warehouse_url=pipeline_env["WAREHOUSE_URL"],
+    )
+    service.bootstrap()
+    service.deploy()
+    process = service.serve()
+    try:
+        service.wait_until_up()
+        yield service
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def api(superset) -> Iterator[httpx.Client]:
+    with superset_client(superset, "admin", superset.admin_password()) as client:
+        yield client
+
+
+@contextmanager
+def superset_client(superset, username: str, password: str) -> Iterator[httpx.Client]:
+    """An API client logged in (JWT) as ``username``."""
+    client = httpx.Client(base_url=superset.base_url, timeout=120)
+    login = client.post(
+        "/api/v1/security/login",
+        json={"username": username, "password": password, "provider": "db"},
+    )
+    assert login.status_code == 200, login.text[:300]
+    client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+    try:
+        yield client
+    finally:
+        client.close()

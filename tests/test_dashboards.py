@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
+from siyu.dashboards.access import DEMO_USER
 from siyu.dashboards.superset import SupersetService, bundle_objects
-from tests.conftest import ARTIFACTS, REPO_ROOT, free_port
+from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.fullstack
 
@@ -27,38 +25,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
-
-
-@pytest.fixture(scope="module")
-def superset(materialised, pipeline_env: dict, data_dir: Path) -> Iterator[SupersetService]:
-    assert materialised.success
-    service = SupersetService(
-        venv=Path(os.environ.get("SIYU_SUPERSET_VENV", REPO_ROOT / ".venv-superset")),
-        home=data_dir / "superset",
-        port=free_port(),
-        warehouse_url=pipeline_env["WAREHOUSE_URL"],
-    )
-    service.bootstrap()
-    service.deploy()
-    process = service.serve()
-    try:
-        service.wait_until_up()
-        yield service
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def api(superset: SupersetService) -> Iterator[httpx.Client]:
-    client = httpx.Client(base_url=superset.base_url, timeout=120)
-    token = client.post(
-        "/api/v1/security/login",
-        json={"username": "admin", "password": superset.admin_password(), "provider": "db"},
-    ).json()["access_token"]
-    client.headers["Authorization"] = f"Bearer {token}"
-    yield client
-    client.close()
 
 
 def _charts(api: httpx.Client) -> dict[str, dict]:
@@ -127,14 +93,17 @@ def _chart_names(dashboard: dict) -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("user", ["admin", DEMO_USER])
 @pytest.mark.parametrize("dashboard", bundle_objects("dashboards"), ids=lambda d: d["slug"])
 def test_each_dashboard_draws_its_charts_in_chromium(
-    superset: SupersetService, dashboard: dict
+    superset: SupersetService, dashboard: dict, user: str
 ) -> None:
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
-    screenshot = ARTIFACTS / f"{dashboard['slug']}.png"
+    suffix = "" if user == "admin" else f"-{user}"
+    screenshot = ARTIFACTS / f"{dashboard['slug']}{suffix}.png"
+    password = superset.admin_password() if user == "admin" else superset.demo_user_password()
     names = _chart_names(dashboard)
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
         browser = pw.chromium.launch_persistent_context(
@@ -146,14 +115,14 @@ def test_each_dashboard_draws_its_charts_in_chromium(
         )
         page = browser.new_page()
         page.goto(f"{superset.base_url}/login/")
-        page.fill("#username", "admin")
-        page.fill("#password", superset.admin_password())
+        page.fill("#username", user)
+        page.fill("#password", password)
         page.click("[type=submit]")
         page.wait_for_url("**/superset/welcome/**", timeout=60_000)
         page.goto(f"{superset.base_url}/superset/dashboard/{dashboard['slug']}/")
-        page.wait_for_function(
-            f"document.querySelectorAll('.dashboard-chart canvas').length >= {len(names)}",
-            timeout=90_000,
+        # A locator, not wait_for_function: Superset's content security policy forbids eval.
+        page.locator(".dashboard-chart canvas").nth(len(names) - 1).wait_for(
+            state="attached", timeout=90_000
         )
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(3_000)  # let the charts' entry animation finish

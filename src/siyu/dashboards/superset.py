@@ -22,8 +22,11 @@ from siyu.core.paths import DASHBOARDS_DIR, DBT_PROJECT_DIR
 from siyu.core.secrets import read_or_create_secret
 from siyu.core.settings import Settings
 from siyu.core.warehouse import psycopg2_sqlalchemy_url
+from siyu.core.warehouse_roles import ReaderRole
+from siyu.dashboards.access import AccessSpec, demo_user, warehouse_brands
 
 BUNDLE_DIR = DASHBOARDS_DIR / "bundle"
+ACCESS_SCRIPT = DASHBOARDS_DIR / "access.py"
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 DATABASE_URI_PLACEHOLDER = "${WAREHOUSE_URL}"
 
@@ -114,6 +117,15 @@ class SupersetService:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def reader(self) -> ReaderRole:
+        """The warehouse role Superset reads through (marts only)."""
+        return ReaderRole.for_warehouse(self.warehouse_url, self.home)
+
+    def demo_user_password(self) -> str:
+        """The demo brand manager's password, generated once and kept (0600)."""
+        return read_or_create_secret(self.home / "brand_demo_password", 9)
+
     def admin_password(self) -> str:
         """SUPERSET_ADMIN_PASSWORD, else one generated once, kept (0600) and printed once."""
         if os.environ.get("SUPERSET_ADMIN_PASSWORD"):
@@ -173,16 +185,46 @@ class SupersetService:
         )
         self._superset("fab", "reset-password", "--username", "admin", "--password", password)
         self._superset("init")
+        # Users, password hashes and the warehouse connection live in this file.
+        self.metadata_db.chmod(0o600)
 
     def deploy(self) -> None:
-        """Import dashboards/bundle (idempotent: objects are matched by uuid and overwritten)."""
+        """Import dashboards/bundle (idempotent: objects are matched by uuid and overwritten),
+        read through the marts-only warehouse role, then apply brand-scoped access."""
+        reader = self.reader
+        reader.ensure(self.warehouse_url)
         bundle = self.home / "bundle.zip"
-        bundle.write_bytes(build_bundle(self.warehouse_url))
+        bundle.write_bytes(build_bundle(reader.url(self.warehouse_url)))
         bundle.chmod(0o600)
         try:
             self._superset("import-dashboards", "-p", str(bundle), "-u", "admin")
         finally:
             bundle.unlink(missing_ok=True)
+        brands = warehouse_brands(self.warehouse_url)
+        self.apply_access(
+            AccessSpec(
+                database=bundle_objects("databases")[0]["database_name"],
+                brands=brands,
+                users=[demo_user(brands, self.demo_user_password())],
+            )
+        )
+
+    def apply_access(self, spec: AccessSpec) -> dict:
+        """Roles, row-level security and users as ``spec`` says (idempotent)."""
+        result = subprocess.run(
+            [str(self.venv / "bin" / "python"), str(ACCESS_SCRIPT)],
+            input=json.dumps(spec.as_json()),
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"applying Superset access failed ({result.returncode}):\n"
+                f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+            )
+        return json.loads(result.stdout.strip().splitlines()[-1])
 
     def serve(self) -> subprocess.Popen:
         gunicorn = self.venv / "bin" / "gunicorn"
