@@ -111,7 +111,7 @@ def test_every_chart_answers_a_brand_user_with_their_brands_figures(
             assert result["rowcount"] > 0, chart["slice_name"]
             shown = {row["brand_name"] for row in result["data"] if "brand_name" in row}
             assert shown <= allowed, chart["slice_name"]
-        gmv = {c["slice_name"]: c["id"] for c in charts}["GMV by brand"]
+        gmv = {c["slice_name"]: c["id"] for c in charts}["品牌GMV GMV by brand"]
         rows = brand_user.get(f"/api/v1/chart/{gmv}/data/").json()["result"][0]["data"]
     expected = query(
         pipeline_env["WAREHOUSE_URL"],

@@ -48,13 +48,13 @@ def test_every_chart_of_the_bundle_answers_its_data_api_with_rows(api: httpx.Cli
     ("chart_name", "metric", "sql"),
     [
         (
-            "GMV by brand",
+            "品牌GMV GMV by brand",
             "total_gmv",
             "select brand_name, sum(mini_program_gmv + offline_gmv) "
             "from marts.fct_private_domain_daily group by 1",
         ),
         (
-            "Cross-purchase rate by brand",
+            "跨品牌购买率 Cross-purchase rate by brand",
             "cross_purchase_rate",
             "select brand_name, 1.0 * multi_brand_buyers / buyers "
             "from marts.fct_cross_brand_purchase where scope = 'brand' and buyers > 0",
@@ -93,6 +93,33 @@ def _chart_names(dashboard: dict) -> list[str]:
     ]
 
 
+# A chart is drawn when its canvas (ECharts) or its table is on the page.
+DRAWN = ".dashboard-chart canvas, .dashboard-chart table"
+NOVEMBER = (
+    "(NATIVE_FILTER-date:(id:NATIVE_FILTER-date,"
+    "extraFormData:(time_range:'2025-11-01 : 2025-12-01'),"
+    "filterState:(value:'2025-11-01 : 2025-12-01')))"
+)
+
+
+def _rendered(page, names: list[str]) -> dict:
+    """Wait until every chart of the dashboard is drawn; what the page then shows."""
+    # A locator, not wait_for_function: Superset's content security policy forbids eval.
+    page.locator(DRAWN).nth(len(names) - 1).wait_for(state="attached", timeout=90_000)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(3_000)  # let the charts' entry animation finish
+    # The native filters settling can re-mount the grid: wait for the charts once more.
+    page.locator(DRAWN).nth(len(names) - 1).wait_for(state="visible", timeout=90_000)
+    page.wait_for_timeout(1_000)
+    return {
+        "shown": [name for name in names if page.get_by_text(name, exact=True).count() > 0],
+        "errors": page.locator(
+            ".alert-danger, .ant-alert-error, [data-test=error-tooltip], .chart-error"
+        ).count(),
+        "drawn": page.locator(DRAWN).count(),
+    }
+
+
 @pytest.mark.parametrize("user", ["admin", DEMO_USER])
 @pytest.mark.parametrize("dashboard", bundle_objects("dashboards"), ids=lambda d: d["slug"])
 def test_each_dashboard_draws_its_charts_in_chromium(
@@ -119,23 +146,20 @@ def test_each_dashboard_draws_its_charts_in_chromium(
         page.fill("#password", password)
         page.click("[type=submit]")
         page.wait_for_url("**/superset/welcome/**", timeout=60_000)
-        page.goto(f"{superset.base_url}/superset/dashboard/{dashboard['slug']}/")
-        # A locator, not wait_for_function: Superset's content security policy forbids eval.
-        page.locator(".dashboard-chart canvas").nth(len(names) - 1).wait_for(
-            state="attached", timeout=90_000
-        )
-        page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(3_000)  # let the charts' entry animation finish
+        url = f"{superset.base_url}/superset/dashboard/{dashboard['slug']}/"
+        page.goto(url)
+        unfiltered = _rendered(page, names)
         page.screenshot(path=str(screenshot), full_page=True)
         title = page.title()
-        shown = [name for name in names if page.get_by_text(name, exact=True).count() > 0]
-        errors = page.locator(
-            ".alert-danger, .ant-alert-error, [data-test=error-tooltip], .chart-error"
-        ).count()
-        drawn = page.locator(".dashboard-chart canvas").count()
+        # The date filter set to November, as the filter bar's Apply would set it.
+        page.goto(f"{url}?native_filters={NOVEMBER}")
+        filtered = _rendered(page, names)
+        filter_bar = page.locator("[data-test=filter-bar]").inner_text()
         browser.close()
     assert title == dashboard["dashboard_title"]
-    assert shown == names
-    assert errors == 0
-    assert drawn >= len(names)
+    for state in (unfiltered, filtered):
+        assert state["shown"] == names
+        assert state["errors"] == 0
+        assert state["drawn"] >= len(names)
+    assert "2025-11-01" in filter_bar
     assert screenshot.stat().st_size > 20_000
