@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
+import zipfile
 
 import httpx
 import pytest
+import yaml
 
 from siyu.dashboards.access import DEMO_USER
 from siyu.dashboards.superset import SupersetService, bundle_objects
@@ -83,6 +86,51 @@ def test_deploying_again_changes_nothing(superset: SupersetService, api: httpx.C
     assert sorted(d["dashboard_title"] for d in dashboards) == sorted(
         d["dashboard_title"] for d in bundle_objects("dashboards")
     )
+
+
+def test_a_chart_edited_through_the_api_exports_back_with_the_dashboards_filters(
+    superset: SupersetService, api: httpx.Client
+) -> None:
+    chart = next(c for c in bundle_objects("charts") if c["viz_type"] == "big_number")
+    dashboard = next(
+        d
+        for d in bundle_objects("dashboards")
+        if chart["uuid"]
+        in {n.get("meta", {}).get("uuid") for n in d["position"].values() if isinstance(n, dict)}
+    )
+    chart_id = _charts(api)[chart["slice_name"]]["id"]
+    api.headers["X-CSRFToken"] = api.get("/api/v1/security/csrf_token/").json()["result"]
+    api.headers["Referer"] = superset.base_url
+    edited = api.put(f"/api/v1/chart/{chart_id}", json={"description": "edited through the API"})
+    assert edited.status_code == 200, edited.text[:300]
+    dashboard_id = next(
+        d["id"]
+        for d in api.get("/api/v1/dashboard/").json()["result"]
+        if d["dashboard_title"] == dashboard["dashboard_title"]
+    )
+    export = api.get("/api/v1/dashboard/export/", params={"q": f"!({dashboard_id})"})
+    assert export.status_code == 200, export.text[:300]
+    with zipfile.ZipFile(io.BytesIO(export.content)) as archive:
+        exported = {
+            name.split("/", 1)[1]: yaml.safe_load(archive.read(name))
+            for name in archive.namelist()
+            if name.endswith(".yaml")
+        }
+    charts = {o["uuid"]: o for k, o in exported.items() if k.startswith("charts/")}
+    (exported_dashboard,) = [o for k, o in exported.items() if k.startswith("dashboards/")]
+    superset.deploy()  # the bundle back as it is kept
+    assert charts[chart["uuid"]]["description"] == "edited through the API"
+    # Every parameter kept in the bundle comes back (the datasource id is the import's own).
+    params = charts[chart["uuid"]]["params"]
+    assert {k: params.get(k) for k in chart["params"] if k != "datasource"} == {
+        k: v for k, v in chart["params"].items() if k != "datasource"
+    }
+    filters = exported_dashboard["metadata"]["native_filter_configuration"]
+    kept = dashboard["metadata"]["native_filter_configuration"]
+    assert [(f["id"], f["name"], f["filterType"]) for f in filters] == [
+        (f["id"], f["name"], f["filterType"]) for f in kept
+    ]
+    assert [f["targets"] for f in filters] == [f["targets"] for f in kept]
 
 
 def _chart_names(dashboard: dict) -> list[str]:
