@@ -13,7 +13,8 @@ same configuration as the server (SUPERSET_CONFIG_PATH), reading a JSON spec on 
 
 What it makes:
 - one role per brand with read access to the marts schema and a Regular RLS filter
-  `brand_id = '<brand>'` on every dataset of that schema, all in group key `brand`, so a
+  `brand_id = '<brand>'` on every dataset of that schema (or on the column a dataset names
+  in its extra, `{"siyu_brand_column": "home_brand_id"}`), all in group key `brand`, so a
   manager holding several brand roles sees the union of their brands;
 - the group role, the same access and no filter (executives of the whole group);
 - one Base RLS filter `1 = 0` on every dataset, for everyone but Admin, the group role and
@@ -65,6 +66,21 @@ def _upsert_user(sm, user: dict, roles: list) -> None:
     sm.reset_password(existing.id, user["password"])
 
 
+def _datasets_by_brand_column(datasets: list, default: str) -> dict[str, list]:
+    """Datasets grouped by the column that names their brand: ``default``, or the one a
+    dataset declares in its extra (``{"siyu_brand_column": "home_brand_id"}``)."""
+    by_column: dict[str, list] = {}
+    unscoped = []
+    for dataset in datasets:
+        column = json.loads(dataset.extra or "{}").get("siyu_brand_column", default)
+        if column not in {c.column_name for c in dataset.columns}:
+            unscoped.append(f"{dataset.table_name}.{column}")
+        by_column.setdefault(column, []).append(dataset)
+    if unscoped:
+        raise RuntimeError(f"datasets without their brand column cannot be scoped: {unscoped}")
+    return by_column
+
+
 def apply(spec: dict) -> dict:
     from superset import db
     from superset import security_manager as sm
@@ -80,27 +96,26 @@ def apply(spec: dict) -> dict:
     if not datasets:
         raise RuntimeError(f"no dataset on {spec['database']}.{spec['schema']}: deploy first")
     (schema_perm,) = {d.schema_perm for d in datasets}
-    column = spec["brand_column"]
-    unscoped = [d.table_name for d in datasets if column not in {c.column_name for c in d.columns}]
-    if unscoped:
-        raise RuntimeError(f"datasets without a {column} column cannot be brand-scoped: {unscoped}")
+    by_column = _datasets_by_brand_column(datasets, spec["brand_column"])
 
     brand_roles = []
     for brand in spec["brands"]:
         role = _role_with_schema_access(sm, brand["role"], schema_perm)
         brand_roles.append(role)
         literal = brand["brand_id"].replace("'", "''")
-        _upsert_filter(
-            db,
-            RowLevelSecurityFilter,
-            f"Siyu: {brand['role']}",
-            filter_type=RowLevelSecurityFilterType.REGULAR,
-            group_key=BRAND_GROUP_KEY,
-            clause=f"{column} = '{literal}'",
-            description=f"{brand['role']} sees brand {brand['brand_id']} only.",
-            roles=[role],
-            tables=datasets,
-        )
+        for column, tables in by_column.items():
+            suffix = "" if column == spec["brand_column"] else f" [{column}]"
+            _upsert_filter(
+                db,
+                RowLevelSecurityFilter,
+                f"Siyu: {brand['role']}{suffix}",
+                filter_type=RowLevelSecurityFilterType.REGULAR,
+                group_key=BRAND_GROUP_KEY,
+                clause=f"{column} = '{literal}'",
+                description=f"{brand['role']} sees brand {brand['brand_id']} only ({column}).",
+                roles=[role],
+                tables=tables,
+            )
     group_role = _role_with_schema_access(sm, spec["group_role"], schema_perm)
     for name in spec.get("roles_without_rule", []):
         _role_with_schema_access(sm, name, schema_perm)

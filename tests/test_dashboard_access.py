@@ -36,8 +36,14 @@ def _datasets(api) -> dict[str, int]:
     return {d["table_name"]: d["id"] for d in result}
 
 
-def _brand_ids_through_the_chart_data_api(client, dataset_id: int) -> set[str]:
-    """The brand_ids a user gets from one dataset, asked through POST /api/v1/chart/data."""
+def _brand_column(table: str) -> str:
+    """The column naming a dataset's brand (`brand_id` unless its extra says otherwise)."""
+    dataset = next(d for d in bundle_objects("datasets") if d["table_name"] == table)
+    return (dataset.get("extra") or {}).get("siyu_brand_column", "brand_id")
+
+
+def _brand_ids_through_the_chart_data_api(client, dataset_id: int, column: str) -> set[str]:
+    """The brands a user gets from one dataset, asked through POST /api/v1/chart/data."""
     response = client.post(
         "/api/v1/chart/data",
         json={
@@ -45,7 +51,7 @@ def _brand_ids_through_the_chart_data_api(client, dataset_id: int) -> set[str]:
             "force": True,
             "queries": [
                 {
-                    "columns": ["brand_id"],
+                    "columns": [column],
                     "metrics": [COUNT_ROWS],
                     "row_limit": 1000,
                 }
@@ -55,7 +61,7 @@ def _brand_ids_through_the_chart_data_api(client, dataset_id: int) -> set[str]:
         },
     )
     assert response.status_code == 200, response.text[:500]
-    ids = [row["brand_id"] for row in response.json()["result"][0]["data"]]
+    ids = [row[column] for row in response.json()["result"][0]["data"]]
     # A column with nulls (group-wide rows) comes back as floats.
     return {str(int(i)) if isinstance(i, float) else str(i) for i in ids if i is not None}
 
@@ -89,8 +95,9 @@ def test_a_brand_user_sees_only_their_brands_in_every_dataset(
     assert sorted(datasets) == sorted(d["table_name"] for d in bundle_objects("datasets"))
     with superset_client(superset, DEMO_USER, superset.demo_user_password()) as brand_user:
         for name, dataset_id in datasets.items():
-            everything = _brand_ids_through_the_chart_data_api(api, dataset_id)
-            seen = _brand_ids_through_the_chart_data_api(brand_user, dataset_id)
+            column = _brand_column(name)
+            everything = _brand_ids_through_the_chart_data_api(api, dataset_id, column)
+            seen = _brand_ids_through_the_chart_data_api(brand_user, dataset_id, column)
             # Two brand roles in one group key: the union of both brands, nothing else.
             assert seen == everything & demo_brand_ids, name
             assert len(everything) > len(seen) > 0, name
@@ -140,7 +147,8 @@ def test_without_a_brand_rule_a_user_with_access_to_the_marts_sees_no_row(
     )
     with superset_client(superset, NO_RULE_USER, password) as client:
         for name, dataset_id in _datasets(api).items():
-            assert _brand_ids_through_the_chart_data_api(client, dataset_id) == set(), name
+            column = _brand_column(name)
+            assert _brand_ids_through_the_chart_data_api(client, dataset_id, column) == set(), name
 
 
 def test_a_brand_user_gets_no_sql_lab(superset: SupersetService, api) -> None:
