@@ -134,6 +134,10 @@ def deploy_dashboards(settings: Settings) -> None:
     service.bootstrap()
     service.deploy()
     echo(f"dashboards deployed to Superset metadata at {service.metadata_db}")
+    echo(
+        f"Superset reads the warehouse as {service.reader.name} (marts only); brand manager "
+        f"login: brand_demo, password in {service.demo_password_file}"
+    )
 
 
 def serve(settings: Settings) -> int:

@@ -122,9 +122,13 @@ class SupersetService:
         """The warehouse role Superset reads through (marts only)."""
         return ReaderRole.for_warehouse(self.warehouse_url, self.home)
 
+    @property
+    def demo_password_file(self) -> Path:
+        return self.home / "brand_demo_password"
+
     def demo_user_password(self) -> str:
         """The demo brand manager's password, generated once and kept (0600)."""
-        return read_or_create_secret(self.home / "brand_demo_password", 9)
+        return read_or_create_secret(self.demo_password_file, 9)
 
     def admin_password(self) -> str:
         """SUPERSET_ADMIN_PASSWORD, else one generated once, kept (0600) and printed once."""
