@@ -9,6 +9,8 @@ import os
 SECRET_KEY = os.environ["SUPERSET_SECRET_KEY"]
 SQLALCHEMY_DATABASE_URI = os.environ["SIYU_SUPERSET_METADATA_URI"]
 SQLALCHEMY_TRACK_MODIFICATIONS = False
+# SQLite metadata (WAL, set at bootstrap): wait for a writer instead of failing at once.
+SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"timeout": 30}}
 
 # The warehouse is read through a role that can select the marts schema and nothing else
 # (siyu.core.warehouse_roles); brand roles see their brand's rows only (dashboards/access.py).

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import time
 import zipfile
@@ -149,7 +150,7 @@ class SupersetService:
             **os.environ,
             "SUPERSET_CONFIG_PATH": str(DASHBOARDS_DIR / "superset_config.py"),
             "SUPERSET_SECRET_KEY": read_or_create_secret(self.home / "secret_key"),
-            "SIYU_SUPERSET_METADATA_URI": f"sqlite:///{self.metadata_db}",
+            "SIYU_SUPERSET_METADATA_URI": f"sqlite:///{self.metadata_db}?check_same_thread=false",
             "FLASK_APP": "superset.app:create_app()",
             "SUPERSET_HOME": str(self.home),
             "PYTHONWARNINGS": "ignore",
@@ -189,8 +190,14 @@ class SupersetService:
         )
         self._superset("fab", "reset-password", "--username", "admin", "--password", password)
         self._superset("init")
-        # Users, password hashes and the warehouse connection live in this file.
+        # Users, password hashes and the warehouse connection live in this file (and its
+        # WAL files beside it): only the owner may enter the folder or read it.
+        self.home.chmod(0o700)
         self.metadata_db.chmod(0o600)
+        # Write-ahead logging: the server's threads read while one writes (the action log
+        # commits on every request); the rollback journal gave "disk I/O error" under load.
+        with sqlite3.connect(self.metadata_db) as conn:
+            conn.execute("pragma journal_mode=wal")
 
     def deploy(self) -> None:
         """Import dashboards/bundle (idempotent: objects are matched by uuid and overwritten),
@@ -237,10 +244,12 @@ class SupersetService:
         return subprocess.Popen(
             [
                 str(gunicorn),
+                # One process (its threads share the SQLite metadata under one lock), threads
+                # for concurrent chart queries.
                 "-w",
-                "2",
+                "1",
                 "--threads",
-                "4",
+                "8",
                 "-k",
                 "gthread",
                 "--timeout",
