@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import time
 import zipfile
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -196,7 +197,7 @@ class SupersetService:
         self.metadata_db.chmod(0o600)
         # Write-ahead logging: the server's threads read while one writes (the action log
         # commits on every request); the rollback journal gave "disk I/O error" under load.
-        with sqlite3.connect(self.metadata_db) as conn:
+        with closing(sqlite3.connect(self.metadata_db)) as conn:
             conn.execute("pragma journal_mode=wal")
 
     def deploy(self) -> None:
