@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -82,8 +84,6 @@ def test_a_closed_month_gives_the_same_statements_to_the_cent(two_loads: dict) -
 def test_lines_move_estimated_locked_settled_and_pending_is_what_is_not_settled(
     two_loads: dict,
 ) -> None:
-    import datetime as dt
-
     october, november = dt.date(2025, 10, 1), dt.date(2025, 11, 1)
     # Data through 14 November: October has closed (locked, not yet past the 15-day
     # after-sales window), November is still an estimate; nothing is payable yet.
@@ -148,15 +148,16 @@ def test_guides_look_like_a_real_sales_force(two_loads: dict) -> None:
     assert top_fifth > 0.4, f"top 20% of guides bring {top_fifth:.0%} of credited GMV"
 
 
-def test_an_altered_order_of_a_paid_month_is_caught_not_paid_again(
+def test_a_corrected_order_of_a_closed_month_is_an_adjustment_in_the_open_month(
     two_loads: dict, tiny_world: Path
 ) -> None:
     url = two_loads["url"]
     landing = Path(query(url, "select source_file from raw._load_log limit 1")[0][0]).parents[2]
     # The mall re-delivers an October order line with a different amount.
-    (line_key,) = query(
+    line_key, guide_id, rule_version, rate, commission = query(
         url,
-        "select order_line_key from marts.fct_commission_lines "
+        "select order_line_key, guide_id, rule_version, rate, commission_amount "
+        "from marts.fct_commission_lines "
         "where line_kind = 'sale' and order_line_key like 'mall:%' "
         "and accrual_month = date '2025-10-01' order by order_line_key limit 1",
     )[0]
@@ -180,18 +181,38 @@ def test_an_altered_order_of_a_paid_month_is_caught_not_paid_again(
         "SIYU_PII_KEY": "test-pii-key",
         "SIYU_DATA_DIR": str(landing.parent / "commission-alter"),
     }
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "siyu"), "run"],
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode != 0
-    assert "assert_locked_commission_statements_unchanged" in result.stdout + result.stderr
-    locked = query(
-        url,
+    _siyu_run(env)  # the correction does not stop the run
+    statements = (
         "select guide_id, accrual_month, ledger_lines, sales_commission, clawback_commission, "
-        "commission from marts.fct_commission_statements_locked order by guide_id",
+        "commission from marts.{} where accrual_month = date '2025-10-01' order by guide_id"
     )
-    assert locked == two_loads["second"]
+    # October, paid, stays exactly as it was locked, recomputed or not.
+    assert query(url, statements.format("fct_commission_statements_locked")) == two_loads["second"]
+    assert query(url, statements.format("fct_commission_statements")) == two_loads["second"]
+    # The change is one adjustment line in the open month, naming the line, rule and reason.
+    adjustments = (
+        "select guide_id, order_line_key, adjusts_commission_line_id, adjustment_reason, "
+        "rule_version, accrual_month, commission_amount from marts.fct_commission_lines "
+        "where line_kind = 'adjustment'"
+    )
+    expected = round(Decimal("9999.00") * rate, 2) - commission
+    assert query(url, adjustments) == [
+        (
+            guide_id,
+            line_key,
+            f"sale:{line_key}",
+            "source_corrected",
+            rule_version,
+            dt.date(2025, 11, 1),
+            expected,
+        )
+    ]
+    november = query(
+        url,
+        "select adjustment_commission from marts.fct_commission_statements "
+        f"where guide_id = {guide_id} and accrual_month = date '2025-11-01'",
+    )
+    assert november == [(expected,)]
+    # Running again on the same files writes nothing new.
+    _siyu_run(env)
+    assert len(query(url, adjustments)) == 1

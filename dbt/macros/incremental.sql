@@ -25,3 +25,21 @@
         from {{ this }}
     )
 {%- endmacro %}
+
+{#- The earliest day on which a built row of an incremental fact no longer matches what its
+    input gives now: a source corrected, or delivered late, something older than the look-back
+    window. Run once at compile time (one aggregate over the input), so the model rebuilds
+    from that day on; '9999-12-31' when nothing before the window changed. `built` and
+    `current` are SQL selects of (key, date_day, measure). -#}
+{% macro earliest_changed_day(built, current) -%}
+    {%- if not execute -%}{{ return("cast('9999-12-31' as date)") }}{%- endif -%}
+    {%- set query -%}
+        select min(coalesce(built.date_day, current_rows.date_day))
+        from ({{ built }}) as built
+        full outer join ({{ current }}) as current_rows
+            on built.row_key = current_rows.row_key and built.date_day = current_rows.date_day
+        where coalesce(built.measure, 0) <> coalesce(current_rows.measure, 0)
+    {%- endset -%}
+    {%- set day = run_query(query).columns[0].values()[0] -%}
+    {{ return("cast('" ~ (day or '9999-12-31') ~ "' as date)") }}
+{%- endmacro %}

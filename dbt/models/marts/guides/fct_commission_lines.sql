@@ -1,30 +1,24 @@
-{#- The commission ledger, one row per credited order line (a sale) and per refund of one (a
-    clawback, accrued in the month of the refund), each with the rule version and rate used:
-    the rule in force on the line's payment date. Amounts are rounded to the cent per line,
-    so a statement is exactly the sum of its lines. Each line's status as of the data's last
-    day: estimated while its month is open, locked once the month has closed, settled once
-    the after-sales window (var commission_settlement_days) past the month's end has gone. -#}
+{#- The commission ledger as it stands, one row per line: the lines of closed months as they
+    were written when the month closed, and the adjustment lines that carry every later
+    change to them (fct_commission_lines_locked), then the lines of the months still open,
+    recomputed every run (int_commission_lines_priced). Each line's status as of the data's
+    last day: estimated while its month is open, locked once the month has closed, settled
+    once the after-sales window (var commission_settlement_days) past the month's end has
+    gone. -#}
 
 {%- set settlement_days = var('commission_settlement_days') -%}
 
 with
 
-credited_lines as (
+locked_lines as (
 
-    select * from {{ ref('int_order_lines_credited') }}
-    where credited_guide_id is not null
-
-),
-
-refunds as (
-
-    select * from {{ ref('stg_mall__refunds') }}
+    select * from {{ ref('fct_commission_lines_locked') }}
 
 ),
 
-rules as (
+priced_lines as (
 
-    select * from {{ ref('commission_rules') }}
+    select * from {{ ref('int_commission_lines_priced') }}
 
 ),
 
@@ -34,104 +28,84 @@ data_through as (
 
 ),
 
-priced as (
+open_lines as (
 
     select
-        credited_lines.*,
-        rules.rule_id,
-        rules.rule_version,
-        rules.rate
-    from credited_lines
-    inner join rules
-        on
-            credited_lines.brand_id = rules.brand_id
-            and rules.channel = case when credited_lines.is_online then 'online' else 'offline' end
-            and credited_lines.is_cross_brand = rules.is_cross_brand
-            and credited_lines.paid_date >= rules.valid_from
-            and (rules.valid_to is null or credited_lines.paid_date < rules.valid_to)
+        priced_lines.*,
+        cast(null as {{ dbt.type_string() }}) as adjusts_commission_line_id,
+        cast(null as {{ dbt.type_string() }}) as adjustment_reason,
+        cast(null as date) as posted_on
+    from priced_lines
+    cross join data_through
+    where {{ dbt.last_day('priced_lines.accrual_month', 'month') }} >= data_through.last_day
 
 ),
 
-sales as (
+unioned as (
 
     select
-        {{ dbt.concat(["'sale:'", "order_line_key"]) }} as commission_line_id,
-        'sale' as line_kind,
-        credited_guide_id as guide_id,
+        commission_line_id,
+        line_kind,
+        guide_id,
         order_line_key,
-        cast(null as {{ dbt.type_string() }}) as refund_id,
+        refund_id,
         brand_id,
         is_online,
         is_cross_brand,
         rule_id,
         rule_version,
         rate,
-        paid_date as accrual_date,
-        cast(paid_amount as decimal(18, 2)) as base_amount,
-        cast(round(paid_amount * rate, 2) as decimal(18, 2)) as commission_amount
-    from priced
-
-),
-
-clawbacks as (
-
-    select
-        {{ dbt.concat(["'clawback:'", "refunds.refund_id"]) }} as commission_line_id,
-        'clawback' as line_kind,
-        priced.credited_guide_id as guide_id,
-        priced.order_line_key,
-        refunds.refund_id,
-        priced.brand_id,
-        priced.is_online,
-        priced.is_cross_brand,
-        priced.rule_id,
-        priced.rule_version,
-        priced.rate,
-        refunds.refunded_date as accrual_date,
-        cast(-refunds.refund_amount as decimal(18, 2)) as base_amount,
-        cast(-round(refunds.refund_amount * priced.rate, 2) as decimal(18, 2)) as commission_amount
-    from refunds
-    inner join priced
-        on {{ dbt.concat(["'mall:'", "refunds.order_line_id"]) }} = priced.order_line_key
-
-),
-
-unioned as (
-
-    select * from sales
+        accrual_date,
+        accrual_month,
+        base_amount,
+        commission_amount,
+        adjusts_commission_line_id,
+        adjustment_reason,
+        posted_on
+    from locked_lines
     union all
-    select * from clawbacks
-
-),
-
-with_month as (
-
     select
-        unioned.*,
-        cast({{ dbt.date_trunc('month', 'unioned.accrual_date') }} as date) as accrual_month
-    from unioned
+        commission_line_id,
+        line_kind,
+        guide_id,
+        order_line_key,
+        refund_id,
+        brand_id,
+        is_online,
+        is_cross_brand,
+        rule_id,
+        rule_version,
+        rate,
+        accrual_date,
+        accrual_month,
+        base_amount,
+        commission_amount,
+        adjusts_commission_line_id,
+        adjustment_reason,
+        posted_on
+    from open_lines
 
 ),
 
 final as (
 
     select
-        with_month.*,
+        unioned.*,
         cast(
-            {{ dbt.dateadd('day', settlement_days, dbt.last_day('with_month.accrual_month', 'month')) }}  -- noqa: LT05
+            {{ dbt.dateadd('day', settlement_days, dbt.last_day('unioned.accrual_month', 'month')) }}  -- noqa: LT05
             as date
         ) as settles_on,
         case
-            when data_through.last_day <= {{ dbt.last_day('with_month.accrual_month', 'month') }}
+            when data_through.last_day <= {{ dbt.last_day('unioned.accrual_month', 'month') }}
                 then 'estimated'
             when
                 data_through.last_day
-                < {{ dbt.dateadd('day', settlement_days, dbt.last_day('with_month.accrual_month', 'month')) }}  -- noqa: LT05
+                < {{ dbt.dateadd('day', settlement_days, dbt.last_day('unioned.accrual_month', 'month')) }}  -- noqa: LT05
                 then 'locked'
             else 'settled'
         end as line_status,
         data_through.last_day as status_as_of
-    from with_month
+    from unioned
     cross join data_through
 
 )

@@ -1,5 +1,5 @@
-{#- Per guide and month: the commission statement, the exact sum of its ledger lines, with
-    its status (all lines of a month share one) and what is still pending: pending =
+{#- Per guide and month: the commission statement, the exact sum of its ledger lines (sales,
+    clawbacks, and adjustments of closed months accrued in this one), with its status (all lines of a month share one) and what is still pending: pending =
     commission − settled (kpis.md). -#}
 
 with
@@ -21,6 +21,8 @@ final as (
         sum(case when line_kind = 'sale' then commission_amount else 0 end) as sales_commission,
         sum(case when line_kind = 'clawback' then commission_amount else 0 end)
             as clawback_commission,
+        sum(case when line_kind = 'adjustment' then commission_amount else 0 end)
+            as adjustment_commission,
         sum(commission_amount) as commission,
         sum(case when line_status = 'settled' then commission_amount else 0 end)
             as settled_commission,

@@ -1,8 +1,9 @@
-{#- Statements of closed months, written once and never rebuilt (kpis.md: a line never
-    changes once locked). A month closes when the data reaches the after-sales window past
-    its end. Recomputed statements are compared with these by
-    assert_locked_commission_statements_unchanged: an altered source order shows up there
-    instead of silently changing a paid month. -#}
+{#- Statements of closed months as they were when the month closed, written once and never
+    rebuilt (kpis.md: a line never changes once locked). A month closes when the data passes
+    its last day, the moment its lines are written to fct_commission_lines_locked. Every
+    run recomputes the statements from the ledger and assert_locked_commission_statements_
+    unchanged compares them with these: a source correction shows up as an adjustment line
+    in the open month, never as a change to a closed one. -#}
 
 {{
     config(
@@ -12,8 +13,6 @@
         on_schema_change='fail',
     )
 }}
-
-{%- set settlement_days = var('commission_settlement_days') -%}
 
 with
 
@@ -48,11 +47,7 @@ closed as (
     from statements
     cross join data_through
     where
-        {{ dbt.dateadd(
-            'day',
-            settlement_days,
-            dbt.last_day('statements.accrual_month', 'month')
-        ) }} <= data_through.last_day
+        {{ dbt.last_day('statements.accrual_month', 'month') }} < data_through.last_day
     {% if is_incremental() %}
             and statements.accrual_month not in (select distinct accrual_month from {{ this }})
         {% endif %}

@@ -2,8 +2,9 @@
     day: WeCom friends (and the active contacts at the end of the day), credited sales split
     online / offline / cross-brand, and contact conversion within the attribution window
     (contacts added that day who paid within it). Incremental: a run rebuilds the days of the
-    look-back window (macros/incremental.sql), carrying each guide's active contacts and first
-    day over from the days before it. -#}
+    look-back window (macros/incremental.sql), or from the first older day whose credited GMV
+    changed, carrying each guide's active contacts and first day over from the days before
+    it. -#}
 
 {{
     config(
@@ -16,7 +17,15 @@
 
 {%- set window_days = var('attribution_window_days') -%}
 {%- if is_incremental() -%}
-    {%- set since = incremental_window_start('date_day') -%}
+    {#- The look-back window, or further back to the first day whose credited GMV changed
+        (a corrected order of a closed month). -#}
+    {%- set changed = earliest_changed_day(
+        "select guide_id as row_key, date_day, gmv as measure from " ~ this ~ " where gmv <> 0",
+        "select credited_guide_id as row_key, paid_date as date_day, sum(paid_amount) as measure
+        from " ~ ref('int_order_lines_credited') ~ " where credited_guide_id is not null
+        group by credited_guide_id, paid_date",
+    ) -%}
+    {%- set since = "least(" ~ incremental_window_start('date_day') ~ ", " ~ changed ~ ")" -%}
 {%- else -%}
     {%- set since = "cast('1900-01-01' as date)" -%}
 {%- endif %}
