@@ -8,8 +8,9 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # chromium: the dashboards' browser tests; fonts-wqy-zenhei: a CJK font, or Chinese titles
-# render as empty boxes in Chromium.
-APT_PACKAGES := chromium fonts-wqy-zenhei
+# render as empty boxes in Chromium; acl: setfacl lets the embedded PostgreSQL user reach its
+# data folder without opening any folder to other users.
+APT_PACKAGES := chromium fonts-wqy-zenhei acl
 
 .PHONY: setup demo demo-headless test test-fast lint lint-sql docs clean
 

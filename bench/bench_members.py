@@ -41,7 +41,7 @@ def main(scale: str) -> None:
         server = EmbeddedPostgres(data / "pg", free_port())
         server.start()
         try:
-            url = f"postgresql://postgres@127.0.0.1:{server.port}/siyu_bench"
+            url = server.url("siyu_bench")
             ensure_database(url)
             landing = data / "landing"
             env = {

@@ -17,7 +17,7 @@ def throwaway_warehouse(data: Path) -> Iterator[tuple[str, dict[str, str]]]:
     server = EmbeddedPostgres(data / "pg", free_port())
     server.start()
     try:
-        url = f"postgresql://postgres@127.0.0.1:{server.port}/siyu_bench"
+        url = server.url("siyu_bench")
         ensure_database(url)
         (data / "dagster").mkdir(exist_ok=True)
         yield (

@@ -36,7 +36,7 @@ def postgres_server_url(data_dir: Path) -> Iterator[str]:
     server = EmbeddedPostgres(data_dir / "pg", port)
     server.start()
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}"
+        yield server.url().rsplit("/", 1)[0]
     finally:
         server.stop()
 

@@ -242,8 +242,13 @@ def warehouse_start(ctx: typer.Context) -> int:
     if not settings.uses_embedded_postgres:
         echo("WAREHOUSE_URL is set: the embedded server is not used")
         return 0
+    from siyu.core.warehouse import redacted
+
     ensure_warehouse(settings)
-    echo(f"embedded PostgreSQL running at {settings.warehouse_url}")
+    echo(
+        f"embedded PostgreSQL running at {redacted(settings.warehouse_url)} "
+        f"(`siyu warehouse url` prints it with the owner's password)"
+    )
     return 0
 
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from siyu.core.secrets import read_or_create_secret
 from siyu.core.settings import Settings
 from siyu.core.warehouse import dbt_env, store_pii_key
+from siyu.core.warehouse_roles import WarehouseRoles
 
 
 class MissingSecretError(RuntimeError):
@@ -26,16 +27,20 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
             f"no phone hash key: set SIYU_PII_KEY or run a `siyu` command, which keeps one in "
             f"{settings.pii_key_file}"
         )
-    return {**dbt_env(settings.warehouse_url), "SIYU_PII_KEY": key}
+    return {**dbt_env(settings.role_url("transformer")), "SIYU_PII_KEY": key}
 
 
 def prepare(settings: Settings) -> Settings:
     """Make the secrets the settings point to (once), keep the phone hash key inside the
-    warehouse (dbt's SQL reads it from there, so compiled SQL never holds it) and export what
-    dbt and Dagster read."""
+    warehouse (dbt's SQL reads it from there, so compiled SQL never holds it), make the loader
+    and transformer roles and export what dbt (as the transformer) and Dagster read."""
     if not settings.pii_key_override:
         read_or_create_secret(settings.pii_key_file)
     store_pii_key(settings.warehouse_url, settings.pii_key or "")
+    if settings.warehouse_roles:
+        WarehouseRoles.for_warehouse(settings.warehouse_url, settings.secrets_dir).ensure(
+            settings.warehouse_url
+        )
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
     os.environ.update(dbt_environment(settings))

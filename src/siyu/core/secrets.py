@@ -17,7 +17,7 @@ def read_or_create_secret(path: Path, nbytes: int = 32) -> str:
     existing = read_secret(path)
     if existing:
         return existing
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = secrets.token_hex(nbytes)
     path.write_text(value + "\n")
     path.chmod(0o600)

@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from siyu.core.paths import REPO_ROOT
 from siyu.core.secrets import read_secret
+from siyu.core.warehouse import owner_password_file, owner_url
+from siyu.core.warehouse_roles import LoginRole
 
 
 class Settings(BaseSettings):
@@ -36,6 +38,11 @@ class Settings(BaseSettings):
         description="any PostgreSQL 14+ (default: the embedded server)",
     )
     pg_port: int = Field(55432, description="embedded PostgreSQL port on 127.0.0.1")
+    warehouse_roles: bool = Field(
+        True,
+        description="load as <db>_loader and transform as <db>_transformer (needs an owner "
+        "URL that may create roles); false: everything connects as WAREHOUSE_URL",
+    )
     dagster_port: int = Field(3000, description="Dagster UI port")
     superset_port: int = Field(8088, description="Superset port")
     seed: int = Field(42, description="seed of the generated demo world")
@@ -82,11 +89,27 @@ class Settings(BaseSettings):
     def warehouse_url(self) -> str:
         if self.warehouse_url_override:
             return self.warehouse_url_override
-        return f"postgresql://postgres@127.0.0.1:{self.pg_port}/siyu"
+        # The embedded server's owner, with the password it was given when it was first
+        # started (`siyu warehouse start` and every command that needs the server).
+        password = read_secret(owner_password_file(self.pgdata))
+        return owner_url(self.pg_port, password, "siyu")
+
+    def role_url(self, purpose: str) -> str:
+        """The warehouse URL of the ``loader`` or ``transformer`` role (the owner's when
+        SIYU_WAREHOUSE_ROLES is off). Reads the role's password; `siyu` commands make it."""
+        if not self.warehouse_roles:
+            return self.warehouse_url
+        role = LoginRole.for_warehouse(self.warehouse_url, purpose, self.secrets_dir, create=False)
+        return role.url(self.warehouse_url)
+
+    @property
+    def secrets_dir(self) -> Path:
+        """Passwords and the phone hash key, each generated once and kept 0600."""
+        return self.data_dir.resolve() / "secrets"
 
     @property
     def pii_key_file(self) -> Path:
-        return self.data_dir.resolve() / "secrets" / "pii_key"
+        return self.secrets_dir / "pii_key"
 
     @property
     def pii_key(self) -> str | None:

@@ -13,9 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import psycopg
+from psycopg import sql
+
+from siyu.core.secrets import read_or_create_secret
 
 SYSTEM_USER = "embedded_postgres"
 # A local, disposable warehouse: durability traded for speed, memory sized for a laptop.
@@ -37,12 +40,10 @@ SERVER_OPTIONS = " ".join(
 )
 
 
-# Client authentication: the owner (`postgres`) keeps local trust, any other role (Superset's
-# read-only reader) must give its password, checked with SCRAM.
+# Client authentication: every role, the owner (`postgres`) included, gives its password,
+# checked with SCRAM, on loopback TCP only (no unix socket).
 PG_HBA = """\
 # Written by siyu (siyu.core.warehouse.EmbeddedPostgres); rewritten on every start.
-host all postgres 127.0.0.1/32 trust
-host all postgres ::1/128 trust
 host all all 127.0.0.1/32 scram-sha-256
 host all all ::1/128 scram-sha-256
 """
@@ -60,19 +61,53 @@ def _bin(name: str) -> str:
     return str(_bin_dir() / name)
 
 
-def _open_path_for(path: Path) -> None:
-    """Let another user traverse every folder above ``path`` (g+rx, o+rx)."""
+def owner_password_file(pgdata: Path) -> Path:
+    """Where the embedded server's owner password is kept: the secrets beside its data."""
+    return pgdata.parent / "secrets" / "postgres_password"
+
+
+def _system_user() -> pwd.struct_passwd:
+    """The system user (with its own group) the server runs as when we are root."""
+    try:
+        return pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--user-group", "-s", "/bin/false", SYSTEM_USER], check=True)
+        return pwd.getpwnam(SYSTEM_USER)
+
+
+def _let_traverse(path: Path, user: str) -> None:
+    """Let ``user`` traverse every folder above ``path``: an ACL entry for that one user
+    where a folder is closed to others; no folder is opened to anyone else."""
     for parent in path.resolve().parents:
-        mode = parent.stat().st_mode
-        wanted = mode | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH
-        if wanted != mode:
-            parent.chmod(wanted)
+        if parent.stat().st_mode & stat.S_IXOTH:
+            continue
+        result = subprocess.run(
+            ["setfacl", "-m", f"u:{user}:x", str(parent)], capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"PostgreSQL runs as {user}, which cannot reach {path}: {parent} is closed to "
+                f"other users and setfacl failed ({result.stderr.strip()}); install the `acl` "
+                f"package or put SIYU_DATA_DIR under a folder others may traverse"
+            )
 
 
-def _run_as_owner(args: list[str]) -> subprocess.CompletedProcess:
-    """PostgreSQL refuses to run as root: run its tools as a system user when we are root."""
-    user = SYSTEM_USER if os.geteuid() == 0 else None
-    return subprocess.run(args, check=False, capture_output=True, text=True, user=user)
+def _run_as_owner(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """PostgreSQL refuses to run as root: run its tools as a system user, in that user's
+    own group only, when we are root."""
+    if os.geteuid() != 0:
+        return subprocess.run(args, check=False, capture_output=True, text=True, **kwargs)
+    entry = _system_user()
+    return subprocess.run(
+        args,
+        check=False,
+        capture_output=True,
+        text=True,
+        user=entry.pw_uid,
+        group=entry.pw_gid,
+        extra_groups=[],
+        **kwargs,
+    )
 
 
 @dataclass(frozen=True)
@@ -81,36 +116,80 @@ class EmbeddedPostgres:
 
     pgdata: Path
     port: int
+    password_file: Path | None = None
 
     @property
     def log_file(self) -> Path:
         return self.pgdata.parent / f"{self.pgdata.name}.log"
 
+    @property
+    def owner_password(self) -> str:
+        """The password of the owner role `postgres`, generated once and kept (0600)."""
+        return read_or_create_secret(self.password_file or owner_password_file(self.pgdata), 18)
+
+    def url(self, database: str = "postgres") -> str:
+        """The owner's URL for ``database`` on this server."""
+        return owner_url(self.port, self.owner_password, database)
+
     def _prepare_root(self) -> None:
         if os.geteuid() != 0:
             return
-        try:
-            entry = pwd.getpwnam(SYSTEM_USER)
-        except KeyError:
-            subprocess.run(["useradd", "-s", "/bin/false", SYSTEM_USER], check=True)
-            entry = pwd.getpwnam(SYSTEM_USER)
-        _open_path_for(self.pgdata)
-        _open_path_for(_bin_dir())
+        entry = _system_user()
+        _let_traverse(self.pgdata, SYSTEM_USER)
+        _let_traverse(_bin_dir(), SYSTEM_USER)
         os.chown(self.pgdata, entry.pw_uid, entry.pw_gid)
         if not self.log_file.exists():
-            self.log_file.touch()
+            self.log_file.touch(mode=0o600)
         os.chown(self.log_file, entry.pw_uid, entry.pw_gid)
 
-    def _write_hba(self) -> bool:
-        """Siyu's pg_hba.conf (see PG_HBA); True when the file changed."""
+    def _initdb(self) -> None:
+        """A new cluster whose owner `postgres` has a password from the start."""
+        pwfile = self.pgdata.parent / f".{self.pgdata.name}-initdb-password"
+        pwfile.write_text(self.owner_password + "\n")
+        pwfile.chmod(0o600)
+        if os.geteuid() == 0:
+            entry = _system_user()
+            os.chown(pwfile, entry.pw_uid, entry.pw_gid)
+        try:
+            result = _run_as_owner(
+                [
+                    _bin("initdb"),
+                    "-D",
+                    str(self.pgdata),
+                    "-U",
+                    "postgres",
+                    "--auth=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                ]
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"initdb failed for {self.pgdata}:\n{result.stderr}")
+
+    def _secure(self) -> None:
+        """Siyu's pg_hba.conf (PG_HBA). A cluster made before the owner had a password
+        (trust on loopback) first gets the password, then the new rules."""
         hba = self.pgdata / "pg_hba.conf"
         if hba.read_text() == PG_HBA:
-            return False
+            return
+        rules = [line.split() for line in hba.read_text().splitlines()]
+        if any(rule[-1] == "trust" for rule in rules if rule and not rule[0].startswith("#")):
+            with psycopg.connect(
+                f"postgresql://postgres@127.0.0.1:{self.port}/postgres", autocommit=True
+            ) as conn:
+                conn.execute(
+                    sql.SQL("alter role postgres password {}").format(
+                        sql.Literal(self.owner_password)
+                    )
+                )
         hba.write_text(PG_HBA)
         if os.geteuid() == 0:
-            entry = pwd.getpwnam(SYSTEM_USER)
+            entry = _system_user()
             os.chown(hba, entry.pw_uid, entry.pw_gid)
-        return True
+        _run_as_owner([_bin("pg_ctl"), "-D", str(self.pgdata), "reload"])
 
     def is_running(self) -> bool:
         result = _run_as_owner([_bin("pg_ctl"), "-D", str(self.pgdata), "status"])
@@ -121,25 +200,12 @@ class EmbeddedPostgres:
         self.pgdata.mkdir(parents=True, exist_ok=True)
         self._prepare_root()
         if not (self.pgdata / "PG_VERSION").exists():
-            result = _run_as_owner(
-                [
-                    _bin("initdb"),
-                    "-D",
-                    str(self.pgdata),
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "--encoding=UTF8",
-                    "--locale=C",
-                ]
-            )
-            if result.returncode != 0:
-                raise RuntimeError(f"initdb failed for {self.pgdata}:\n{result.stderr}")
-        hba_changed = self._write_hba()
-        if self.is_running():
-            if hba_changed:
-                _run_as_owner([_bin("pg_ctl"), "-D", str(self.pgdata), "reload"])
-            return
+            self._initdb()
+        if not self.is_running():
+            self._start_server()
+        self._secure()
+
+    def _start_server(self) -> None:
         options = f"-h 127.0.0.1 -p {self.port} -k '' {SERVER_OPTIONS}"
         result = _run_as_owner(
             [
@@ -166,6 +232,12 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         if self.pgdata.exists() and self.is_running():
             _run_as_owner([_bin("pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "stop"])
+
+
+def owner_url(port: int, password: str | None, database: str) -> str:
+    """The URL of the embedded server's owner role for ``database``."""
+    credentials = f"postgres:{quote(password, safe='')}" if password else "postgres"
+    return f"postgresql://{credentials}@127.0.0.1:{port}/{database}"
 
 
 def psycopg2_sqlalchemy_url(url: str) -> str:

@@ -15,7 +15,9 @@ __all__ = ["ensure_raw_tables"]
 
 def ensure_raw_tables(conn: psycopg.Connection, schemas: Iterable[EntitySchema] = SCHEMAS) -> None:
     """Create the raw schema, the load log and every raw table that does not exist yet."""
-    conn.execute("create schema if not exists raw")
+    # The loader role owns an existing raw schema but may not create schemas.
+    if not conn.execute("select 1 from pg_namespace where nspname = 'raw'").fetchone():
+        conn.execute("create schema raw")
     _ensure_bookkeeping_tables(conn)
     for schema in schemas:
         _ensure_entity_table(conn, schema)

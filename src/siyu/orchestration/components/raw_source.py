@@ -139,9 +139,9 @@ def build_raw_asset(schema: EntitySchema) -> AssetsDefinition:
         },
     )
     def _raw_asset(
-        context: AssetExecutionContext, warehouse: WarehouseResource, sources: SourceClients
+        context: AssetExecutionContext, raw_warehouse: WarehouseResource, sources: SourceClients
     ) -> MaterializeResult:
-        with warehouse.connect() as conn:
+        with raw_warehouse.connect() as conn:
             ensure_raw_tables(conn, [schema])
             tally = _Tally()
             for index, result in enumerate(sources.client_for(schema).extract(conn, schema), 1):

@@ -11,7 +11,10 @@ def resources() -> dg.Definitions:
     settings = Settings.from_env()
     return dg.Definitions(
         resources={
-            "warehouse": WarehouseResource(url=settings.warehouse_url),
+            # The loader writes raw (and Great Expectations reads it); the model assets
+            # write ml and read what dbt built, as the transformer dbt runs as.
+            "raw_warehouse": WarehouseResource(url=settings.role_url("loader")),
+            "warehouse": WarehouseResource(url=settings.role_url("transformer")),
             "sources": SourceClients.from_settings(settings),
         }
     )

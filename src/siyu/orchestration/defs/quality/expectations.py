@@ -61,10 +61,12 @@ def _result(
 
 
 @dg.multi_asset_check(specs=SPECS, can_subset=True, name="great_expectations_raw")
-def great_expectations_raw(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+def great_expectations_raw(
+    context: dg.AssetCheckExecutionContext, raw_warehouse: WarehouseResource
+):
     selected = {key.asset_key.path[-1] for key in context.selected_asset_check_keys}
     tables = [t for t in RAW_TABLES if t in selected]
-    for table, (blocking, warnings) in validate_raw_tables(warehouse.url, tables).items():
+    for table, (blocking, warnings) in validate_raw_tables(raw_warehouse.url, tables).items():
         chosen = {k.name for k in context.selected_asset_check_keys if k.asset_key == _key(table)}
         name = f"great_expectations_raw_{table}"
         if name in chosen:
