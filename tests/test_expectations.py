@@ -47,7 +47,7 @@ def test_every_raw_table_passes_its_suites_after_a_clean_load(loaded: str) -> No
 
 
 def test_a_bad_row_fails_the_blocking_suite_a_bad_phone_only_warns(
-    make_database, tiny_world: Path
+    make_database, tiny_world: Path, tmp_path: Path
 ) -> None:
     url = make_database("siyu_expectations_bad")
     with psycopg.connect(url) as conn:
@@ -67,7 +67,10 @@ def test_a_bad_row_fails_the_blocking_suite_a_bad_phone_only_warns(
             "(select ctid from raw.pos__receipts limit 1)"
         )
         conn.commit()
-    results = validate_raw_tables(url, ["mall__order_lines", "mall__members", "pos__receipts"])
+    docs = tmp_path / "data_docs"
+    results = validate_raw_tables(
+        url, ["mall__order_lines", "mall__members", "pos__receipts"], data_docs_dir=docs
+    )
     lines, _ = results["mall__order_lines"]
     assert _failed(lines) == {("expect_column_values_to_be_between", "paid_amount")}
     members_blocking, members_warnings = results["mall__members"]
@@ -76,6 +79,15 @@ def test_a_bad_row_fails_the_blocking_suite_a_bad_phone_only_warns(
     receipts, _ = results["pos__receipts"]
     assert _failed(receipts) == {("expect_table_row_count_to_equal", None)}  # a row went missing
     assert query(url, "select count(*) from raw.pos__receipts")[0][0] > 0
+    # The Data Docs site shows the failed results: the page of the order lines' blocking
+    # suite names the failed expectation.
+    assert (docs / "index.html").is_file()
+    (page,) = [
+        p
+        for p in docs.rglob("*.html")
+        if "raw_mall__order_lines_blocking" in str(p) and "validations" in p.parts
+    ]
+    assert "paid_amount" in page.read_text() and "Failed" in page.read_text()
 
 
 def test_every_raw_table_has_a_blocking_and_a_warning_check(definitions) -> None:

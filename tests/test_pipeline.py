@@ -307,6 +307,26 @@ def test_the_whole_graph_materialises_and_every_check_passes(materialised) -> No
     assert receipts.metadata["rows_loaded"].value == receipts.metadata["rows_in_table"].value > 0
 
 
+def test_every_great_expectations_check_links_the_data_docs_of_its_table(materialised) -> None:
+    from urllib.parse import urlparse
+
+    checks = [
+        e.event_specific_data
+        for e in materialised.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.event_specific_data.check_name.startswith("great_expectations_raw_")
+    ]
+    assert len(checks) == 2 * len(SCHEMAS)
+    links = {c.metadata["data_docs"].value for c in checks}
+    assert len(links) == 1
+    index = Path(urlparse(links.pop()).path)
+    assert index.name == "index.html" and index.is_file()
+    site = index.parent
+    pages = "\n".join(p.read_text() for p in site.rglob("*.html") if "validations" in p.parts)
+    for schema in SCHEMAS:  # each table's blocking suite ran and has its results page
+        assert f"raw_{schema.table}_blocking" in pages, schema.table
+
+
 def test_a_run_leaves_no_copy_of_the_dbt_project_behind(materialised) -> None:
     """dagster-dbt runs a large subset in a temp copy of the project (with a generated
     selectors.yml naming the run); every daily run used to leave one, 2 GB at scale."""

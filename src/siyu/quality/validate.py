@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 
 from siyu.core.warehouse import psycopg2_sqlalchemy_url
 from siyu.ingest.schemas import BY_TABLE, rules_for
 from siyu.quality.suites import Facts, suites_for
+
+DATA_DOCS_SITE = "siyu_raw"
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,11 @@ def facts_for(conn: psycopg.Connection, table: str) -> Facts:
 
 
 def validate_raw_tables(
-    warehouse_url: str, tables: Iterable[str]
+    warehouse_url: str, tables: Iterable[str], data_docs_dir: Path | None = None
 ) -> dict[str, tuple[ValidationOutcome, ValidationOutcome]]:
-    """Each table's (blocking, warnings) outcomes; never raises on failed expectations."""
+    """Each table's (blocking, warnings) outcomes; never raises on failed expectations. With
+    ``data_docs_dir``, the run's suites and results are also rendered there as a Great
+    Expectations Data Docs site (``index.html``)."""
     import great_expectations as gx
 
     context = gx.get_context(mode="ephemeral")
@@ -64,40 +69,84 @@ def validate_raw_tables(
         raise KeyError(f"no declared schema for raw.{unknown[0]}")
     with psycopg.connect(warehouse_url) as conn:
         facts = {table: facts_for(conn, table) for table in tables}
-    results = {}
+    definitions = {}
     for table in tables:
         asset = source.add_table_asset(name=table, table_name=table, schema_name="raw")
         batch = asset.add_batch_definition_whole_table("whole_table")
         suites = suites_for(table, facts[table])
-        results[table] = tuple(
-            _run(context, batch, f"raw_{table}_{kind}", table, expectations)
-            for kind, expectations in (("blocking", suites.blocking), ("warnings", suites.warnings))
-        )
-    return results
+        for kind, expectations in (("blocking", suites.blocking), ("warnings", suites.warnings)):
+            if expectations:
+                definitions[(table, kind)] = _definition(
+                    context, batch, f"raw_{table}_{kind}", expectations
+                )
+    outcomes = _run_checkpoint(context, definitions, data_docs_dir)
+    empty = {kind: ValidationOutcome(table, True, []) for kind in ("blocking", "warnings")}
+    return {
+        table: tuple(outcomes.get((table, kind), empty[kind]) for kind in ("blocking", "warnings"))
+        for table in tables
+    }
 
 
-def _run(context, batch, name: str, table: str, expectations: list) -> ValidationOutcome:
+def _definition(context, batch, name: str, expectations: list):
     import great_expectations as gx
 
-    if not expectations:
-        return ValidationOutcome(table, True, [])
     suite = context.suites.add(gx.ExpectationSuite(name=name))
     for expectation in expectations:
         suite.add_expectation(expectation)
-    definition = context.validation_definitions.add(
+    return context.validation_definitions.add(
         gx.ValidationDefinition(name=f"{name}_validation", data=batch, suite=suite)
     )
-    result = definition.run(result_format="SUMMARY")
-    outcomes = [
-        ExpectationOutcome(
-            expectation=r.expectation_config.type,
-            column=r.expectation_config.kwargs.get("column"),
-            success=bool(r.success),
-            unexpected_count=(r.result or {}).get("unexpected_count"),
+
+
+def _run_checkpoint(
+    context, definitions: dict, data_docs_dir: Path | None
+) -> dict[tuple[str, str], ValidationOutcome]:
+    """Run every validation in one checkpoint (updating the Data Docs site, if any)."""
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    if not definitions:
+        return {}
+    actions = []
+    if data_docs_dir is not None:
+        context.add_data_docs_site(
+            site_name=DATA_DOCS_SITE,
+            site_config={
+                "class_name": "SiteBuilder",
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(data_docs_dir),
+                },
+            },
         )
-        for r in result.results
-    ]
-    return ValidationOutcome(table=table, success=bool(result.success), outcomes=outcomes)
+        actions.append(UpdateDataDocsAction(name="update_data_docs", site_names=[DATA_DOCS_SITE]))
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name="raw_tables",
+            validation_definitions=list(definitions.values()),
+            actions=actions,
+            result_format="SUMMARY",
+        )
+    )
+    by_suite = {d.suite.name: key for key, d in definitions.items()}
+    results = {}
+    for result in checkpoint.run().run_results.values():
+        table, _ = key = by_suite[result.suite_name]
+        results[key] = ValidationOutcome(
+            table=table,
+            success=bool(result.success),
+            outcomes=[
+                ExpectationOutcome(
+                    expectation=r.expectation_config.type,
+                    column=r.expectation_config.kwargs.get("column"),
+                    success=bool(r.success),
+                    unexpected_count=(r.result or {}).get("unexpected_count"),
+                )
+                for r in result.results
+            ],
+        )
+    return results
 
 
 def validate_raw_table(warehouse_url: str, table: str) -> ValidationOutcome:

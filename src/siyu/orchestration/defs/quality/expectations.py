@@ -1,9 +1,14 @@
 """Great Expectations on every raw table, as Dagster asset checks: per table a blocking
 check (a failure stops what is built downstream in the run) and a warning check. One op
-validates every table with one Great Expectations context."""
+validates every table with one Great Expectations checkpoint, which also renders the suites
+and results as a Data Docs site under <data dir>/great_expectations/data_docs, linked from
+every check result."""
+
+from pathlib import Path
 
 import dagster as dg
 
+from siyu.core.settings import Settings
 from siyu.orchestration.resources import WarehouseResource
 from siyu.quality.suites import RAW_TABLES
 from siyu.quality.validate import ValidationOutcome, validate_raw_tables
@@ -36,8 +41,17 @@ SPECS = [
 ]
 
 
+def data_docs_dir(settings: Settings) -> Path:
+    """Where the Data Docs site of the raw tables' validations is written."""
+    return settings.data_dir.resolve() / "great_expectations" / "data_docs"
+
+
 def _result(
-    table: str, name: str, outcome: ValidationOutcome, severity: dg.AssetCheckSeverity
+    table: str,
+    name: str,
+    outcome: ValidationOutcome,
+    severity: dg.AssetCheckSeverity,
+    docs: Path,
 ) -> dg.AssetCheckResult:
     lines = [
         f"| {o.expectation} | {o.column or ''} | {'pass' if o.success else 'FAIL'} | "
@@ -50,6 +64,7 @@ def _result(
         passed=outcome.success,
         severity=severity,
         metadata={
+            "data_docs": dg.MetadataValue.url((docs / "index.html").as_uri()),
             "expectations": len(outcome.outcomes),
             "failed": len(outcome.failed),
             "results": dg.MetadataValue.md(
@@ -66,10 +81,13 @@ def great_expectations_raw(
 ):
     selected = {key.asset_key.path[-1] for key in context.selected_asset_check_keys}
     tables = [t for t in RAW_TABLES if t in selected]
-    for table, (blocking, warnings) in validate_raw_tables(raw_warehouse.url, tables).items():
+    docs = data_docs_dir(Settings.from_env())
+    outcomes = validate_raw_tables(raw_warehouse.url, tables, data_docs_dir=docs)
+    context.log.info(f"Great Expectations Data Docs: {docs / 'index.html'}")
+    for table, (blocking, warnings) in outcomes.items():
         chosen = {k.name for k in context.selected_asset_check_keys if k.asset_key == _key(table)}
         name = f"great_expectations_raw_{table}"
         if name in chosen:
-            yield _result(table, name, blocking, dg.AssetCheckSeverity.ERROR)
+            yield _result(table, name, blocking, dg.AssetCheckSeverity.ERROR, docs)
         if f"{name}_warnings" in chosen:
-            yield _result(table, f"{name}_warnings", warnings, dg.AssetCheckSeverity.WARN)
+            yield _result(table, f"{name}_warnings", warnings, dg.AssetCheckSeverity.WARN, docs)
