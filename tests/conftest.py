@@ -174,7 +174,8 @@ def api(superset) -> Iterator[httpx.Client]:
 
 @contextmanager
 def superset_client(superset, username: str, password: str) -> Iterator[httpx.Client]:
-    """An API client logged in (JWT) as ``username``."""
+    """An API client logged in (JWT) as ``username``, with a CSRF token for writes (so a
+    refused write is the permission check's, not the form's)."""
     client = httpx.Client(base_url=superset.base_url, timeout=120)
     login = client.post(
         "/api/v1/security/login",
@@ -182,6 +183,10 @@ def superset_client(superset, username: str, password: str) -> Iterator[httpx.Cl
     )
     assert login.status_code == 200, login.text[:300]
     client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+    csrf = client.get("/api/v1/security/csrf_token/")
+    assert csrf.status_code == 200, csrf.text[:300]
+    client.headers["X-CSRFToken"] = csrf.json()["result"]
+    client.headers["Referer"] = superset.base_url
     try:
         yield client
     finally:
