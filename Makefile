@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # data folder without opening any folder to other users.
 APT_PACKAGES := chromium fonts-wqy-zenhei acl
 
-.PHONY: setup demo demo-headless test test-fast lint lint-sql docs clean
+.PHONY: setup demo demo-headless test test-fast faults lint lint-sql docs clean
 
 setup:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -33,6 +33,12 @@ demo-headless: setup
 
 test: setup
 	.venv/bin/pytest
+
+# The fault suite (issue 14): every hostile-input and failure scenario, ending in a table of
+# rows expected, found, lost, doubled, altered and what the user was told (also written to
+# test-artifacts/faults.md). `make test` runs the same scenarios and prints the same table.
+faults: setup
+	.venv/bin/pytest -m faults
 
 # The inner loop: everything but the full-stack tests (whole job, Superset, Chromium).
 test-fast: setup

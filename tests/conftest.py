@@ -15,6 +15,8 @@ import pytest
 
 from siyu.core.warehouse import EmbeddedPostgres, ensure_database, free_port
 
+pytest_plugins = ["tests.fault_table"]
+
 TINY_SEED = 7
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO_ROOT / "test-artifacts"

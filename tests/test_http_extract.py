@@ -72,8 +72,9 @@ def test_running_again_fetches_nothing_new(clean: str, api: str, tmp_path: Path)
     assert not [p for p in tmp_path.rglob("*.csv")]
 
 
+@pytest.mark.faults
 def test_a_finished_extract_run_again_over_every_entity_loads_nothing_twice(
-    make_database, tiny_world: Path, tmp_path: Path
+    make_database, tiny_world: Path, tmp_path: Path, fault_table
 ) -> None:
     """Every HTTP entity, extracted to the end through an API that repeats the previous
     page's last record, then extracted again: raw holds each record once."""
@@ -93,17 +94,30 @@ def test_a_finished_extract_run_again_over_every_entity_loads_nothing_twice(
         for _ in range(2):
             for schema in entities:
                 list(extractor.extract(conn, schema))
+    counts = {}
     for schema in entities:
         in_files = sum(
             len(p.read_text(encoding="utf-8").splitlines()) - 1
             for p in (tiny_world / schema.source / schema.entity).glob("*.csv")
         )
-        loaded = query(url, f"select count(*) from {schema.qualified_table}")[0][0]
-        assert loaded == in_files, schema.table
+        counts[schema.table] = (
+            in_files,
+            query(url, f"select count(*) from {schema.qualified_table}")[0][0],
+        )
+    fault_table(
+        f"an HTTP extract of {len(entities)} entities run again after it finished",
+        expected=sum(sent for sent, _ in counts.values()),
+        found=sum(loaded for _, loaded in counts.values()),
+        doubled=sum(max(0, loaded - sent) for sent, loaded in counts.values()),
+        told="second pass: every cursor at its end, pages repeating a record loaded once",
+    )
+    for table, (in_files, loaded) in counts.items():
+        assert loaded == in_files, table
 
 
+@pytest.mark.faults
 def test_killed_mid_extract_then_resumed_loads_exactly_a_clean_runs_rows(
-    clean: str, api: str, make_database, tmp_path: Path
+    clean: str, api: str, make_database, tmp_path: Path, fault_table
 ) -> None:
     url = make_database("siyu_http_crash")
     with psycopg.connect(url) as conn:
@@ -133,7 +147,16 @@ def test_killed_mid_extract_then_resumed_loads_exactly_a_clean_runs_rows(
     partial = query(url, f"select count(*) from {FOLLOWS.qualified_table}")[0][0]
     assert 0 < partial < len(_rows(clean))
     _extract(url, api, tmp_path / "spool")  # resume from the committed cursor
-    assert _rows(url) == _rows(clean)
+    resumed, expected = _rows(url), _rows(clean)
+    fault_table(
+        "an HTTP extract killed (kill -9) mid-run, then resumed",
+        expected=len(expected),
+        found=len(set(resumed)),
+        doubled=len(resumed) - len(set(resumed)),
+        altered=len(set(resumed) - set(expected)),
+        told=f"killed after {committed} committed pages; resumed from the committed cursor",
+    )
+    assert resumed == expected
 
 
 def test_the_raw_asset_extracts_over_http(api: str, make_database, tmp_path: Path) -> None:
@@ -155,7 +178,7 @@ def test_the_raw_asset_extracts_over_http(api: str, make_database, tmp_path: Pat
                 landing=LandingFolderClient(root=str(tmp_path / "no-files")),
                 api=HttpApiClient(base_url=api, spool_dir=str(tmp_path), page_size=200),
             ),
-            "warehouse": WarehouseResource(url=url),
+            "raw_warehouse": WarehouseResource(url=url),
         },
     )
     assert result.success

@@ -1,8 +1,13 @@
 """The warehouse as a user meets it: one run at a time, a database made once however many
-callers race, and a plain message when the server does not answer."""
+callers race, a plain message when the server does not answer or goes down mid-run, and a
+re-run after that ends equal to a clean run."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -11,16 +16,20 @@ import psycopg
 import pytest
 
 from siyu.core.warehouse import (
+    EmbeddedPostgres,
     RunInProgress,
     WarehouseUnreachable,
     ensure_database,
     free_port,
     run_lock,
 )
+from siyu.ingest.schemas import SCHEMAS
+from tests.conftest import REPO_ROOT, query, siyu_run
 
 
+@pytest.mark.faults
 def test_a_second_siyu_run_refuses_with_a_clear_message(
-    make_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    make_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, fault_table
 ) -> None:
     from siyu.cli import main
 
@@ -37,8 +46,17 @@ def test_a_second_siyu_run_refuses_with_a_clear_message(
     }.items():
         monkeypatch.setenv(key, value)
     with run_lock(url):  # a run in progress
-        assert main(["run"]) == 3
+        code = main(["run"])
     out = capsys.readouterr().out
+    tables = query(url, "select count(*) from pg_tables where schemaname = 'raw'")[0][0]
+    fault_table(
+        "two `siyu run` at once",
+        expected=None,
+        found=None,
+        altered=tables,  # the refused run touched nothing: not even a raw table
+        told=next((line for line in out.splitlines() if "in progress" in line), out[-200:]),
+    )
+    assert code == 3
     assert "another `siyu run` is in progress on the warehouse at" in out
     assert "--wait" in out
 
@@ -87,10 +105,78 @@ def test_two_callers_creating_the_database_at_once_both_succeed(postgres_server_
         assert conn.execute("select 1").fetchone() == (1,)
 
 
-def test_a_server_that_does_not_answer_is_named_and_its_password_hidden() -> None:
+@pytest.mark.faults
+def test_a_server_that_does_not_answer_is_named_and_its_password_hidden(fault_table) -> None:
     url = f"postgresql://siyu:s3cret@127.0.0.1:{free_port()}/siyu"
     with pytest.raises(WarehouseUnreachable) as raised:
         ensure_database(url, attempts=2)
     message = str(raised.value)
+    fault_table("the warehouse is down", expected=None, found=None, told=message)
     assert message.startswith("the warehouse at postgresql://siyu:***@127.0.0.1:")
     assert "is not reachable" in message and "s3cret" not in message
+
+
+@pytest.mark.fullstack
+@pytest.mark.faults
+@pytest.mark.skipif("SIYU_TEST_WAREHOUSE_URL" in os.environ, reason="kills its own server")
+def test_postgresql_killed_mid_run_is_named_and_a_rerun_equals_a_clean_run(
+    materialised, pipeline_env: dict, tiny_world: Path, tmp_path: Path, fault_table
+) -> None:
+    from tests.test_pipeline import mart_checksums
+
+    server = EmbeddedPostgres(tmp_path / "pg", free_port())
+    server.start()
+    url = server.url("siyu_killed")
+    env = {
+        **os.environ,
+        "WAREHOUSE_URL": url,
+        "SIYU_DATA_DIR": str(tmp_path / "data"),
+        "SIYU_LANDING_DIR": str(tiny_world),
+        "SIYU_PII_KEY": pipeline_env["SIYU_PII_KEY"],
+        "SIYU_AS_OF_DATE": pipeline_env["SIYU_AS_OF_DATE"],
+    }
+    run = subprocess.Popen(
+        [str(Path(sys.executable).parent / "siyu"), "run"],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        loaded, deadline = 0, time.monotonic() + 300
+        while loaded < 20 and time.monotonic() < deadline and run.poll() is None:
+            time.sleep(0.2)
+            try:
+                loaded = query(url, "select count(*) from raw._load_log")[0][0]
+            except psycopg.Error:
+                loaded = 0  # the database or the load log is not there yet
+        assert run.poll() is None, "the run ended before the server could be killed"
+        postmaster = int((tmp_path / "pg" / "postmaster.pid").read_text().split()[0])
+        os.kill(postmaster, signal.SIGKILL)  # mid-load
+        output = run.communicate(timeout=900)[0]
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode != 0
+    told = next((line for line in output.splitlines() if "went down" in line), "")
+    time.sleep(5)  # the killed server's backends notice and exit
+    server.start()
+    try:
+        siyu_run(env)
+        clean = pipeline_env["WAREHOUSE_URL"]
+        raw_rows = " + ".join(f"(select count(*) from {t.qualified_table})" for t in SCHEMAS)
+        expected = query(clean, f"select {raw_rows}")[0][0]
+        found = query(url, f"select {raw_rows}")[0][0]
+        after, before = mart_checksums(url), mart_checksums(clean)
+        fault_table(
+            f"PostgreSQL killed mid-load ({loaded} files in), restarted, run again",
+            expected=expected,
+            found=found,
+            doubled=max(0, found - expected),
+            altered=sum(1 for name, digest in after.items() if before.get(name) != digest),
+            told=told,
+        )
+        assert after == before
+    finally:
+        server.stop()

@@ -321,7 +321,10 @@ def run_lock(url: str, wait_seconds: float = 0.0) -> Iterator[None]:
                 raise RunInProgress(_lock_holder(conn, url))
             time.sleep(1)
         yield
-        conn.execute("select pg_advisory_unlock(%s)", (RUN_LOCK_KEY,))
+        try:
+            conn.execute("select pg_advisory_unlock(%s)", (RUN_LOCK_KEY,))
+        except psycopg.OperationalError:
+            pass  # the server went away: the lock went with the session
     finally:
         conn.close()
 

@@ -1,9 +1,10 @@
 """Great Expectations on every raw table, as Dagster asset checks: per table a blocking
 check (a failure stops what is built downstream in the run) and a warning check. One op
-validates every table with one Great Expectations checkpoint, which also renders the suites
-and results as a Data Docs site under <data dir>/great_expectations/data_docs, linked from
+validates its tables with one Great Expectations checkpoint, which also renders the suites
+and results as a Data Docs site under <data dir>/great_expectations/data_docs/, linked from
 every check result."""
 
+import hashlib
 from pathlib import Path
 
 import dagster as dg
@@ -41,9 +42,14 @@ SPECS = [
 ]
 
 
-def data_docs_dir(settings: Settings) -> Path:
-    """Where the Data Docs site of the raw tables' validations is written."""
-    return settings.data_dir.resolve() / "great_expectations" / "data_docs"
+def data_docs_dir(settings: Settings, tables: list[str]) -> Path:
+    """Where the Data Docs site of one check step's validations is written. Dagster may run
+    the checks in several steps, and a Great Expectations site only keeps the results of the
+    context that built it last, so each set of tables gets its own site."""
+    digest = hashlib.sha1(",".join(sorted(tables)).encode()).hexdigest()[:10]
+    return (
+        settings.data_dir.resolve() / "great_expectations" / "data_docs" / f"{digest}-{len(tables)}"
+    )
 
 
 def _result(
@@ -81,7 +87,7 @@ def great_expectations_raw(
 ):
     selected = {key.asset_key.path[-1] for key in context.selected_asset_check_keys}
     tables = [t for t in RAW_TABLES if t in selected]
-    docs = data_docs_dir(Settings.from_env())
+    docs = data_docs_dir(Settings.from_env(), tables)
     outcomes = validate_raw_tables(raw_warehouse.url, tables, data_docs_dir=docs)
     context.log.info(f"Great Expectations Data Docs: {docs / 'index.html'}")
     for table, (blocking, warnings) in outcomes.items():
