@@ -133,9 +133,10 @@ def test_a_closed_folder_above_the_data_is_opened_to_the_server_user_only(tmp_pa
     pgdata.mkdir(parents=True)
     closed.chmod(0o700)
     _let_traverse(pgdata, SYSTEM_USER)
-    assert closed.stat().st_mode & 0o077 == 0  # nothing for the group or others
+    assert closed.stat().st_mode & 0o007 == 0  # nothing for others
     acl = subprocess.run(["getfacl", "-p", str(closed)], capture_output=True, text=True).stdout
-    assert f"user:{SYSTEM_USER}:--x" in acl
+    # The group bits of the mode now show the ACL mask; the owning group still has nothing.
+    assert f"user:{SYSTEM_USER}:--x" in acl and "group::---" in acl and "other::---" in acl
 
     def lists(user: str) -> int:
         return subprocess.run(["ls", str(pgdata)], user=user, capture_output=True).returncode
