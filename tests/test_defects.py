@@ -129,7 +129,11 @@ def test_re_delivered_rows_are_loaded_as_sent_and_counted(damaged: dict) -> None
     url, injected = damaged["url"], damaged["injected"]
     duplicates = sum(
         query(url, f"select count(*) - count(distinct {key}) from raw.{table}")[0][0]
-        for table, key in (("mall__orders", "order_id"), ("wecom__contact_events", "event_id"))
+        for table, key in (
+            ("mall__orders", "order_id"),
+            ("wecom__contact_events", "event_id"),
+            ("wecom__contact_transfers", "transfer_id"),
+        )
     )
     assert duplicates == injected["duplicate_rows"]["count"]
 

@@ -589,20 +589,68 @@ def test_community_groups_count_members_and_group_gmv(
     assert with_operator == lines.height and also_guided > 0
 
 
-def test_guides_active_contacts_are_the_contacts_not_deleted(
+def test_guides_active_contacts_follow_adds_deletes_and_wecom_transfers(
     materialised, pipeline_env: dict, tiny_world: Path
 ) -> None:
     events = _read(tiny_world, "wecom", "contact_events")
+    transfers = _read(tiny_world, "wecom", "contact_transfers").filter(
+        pl.col("transfer_status") == "success"
+    )
+    assert transfers.height > 0 and transfers["transfer_type"].n_unique() == 2
+    changes = pl.concat(
+        [
+            events.select(
+                "guide_id",
+                change=pl.when(pl.col("event_type") == "add").then(1).otherwise(-1),
+            ),
+            transfers.select(guide_id="takeover_guide_id", change=pl.lit(1)),
+            transfers.select(guide_id="handover_guide_id", change=pl.lit(-1)),
+        ]
+    )
     expected = {
         int(guide): int(net)
-        for guide, net in events.group_by("guide_id")
-        .agg((pl.col("event_type") == "add").sum() - (pl.col("event_type") == "delete").sum())
-        .iter_rows()
+        for guide, net in changes.group_by("guide_id").agg(pl.col("change").sum()).iter_rows()
     }
+    url = pipeline_env["WAREHOUSE_URL"]
     rows = query(
-        pipeline_env["WAREHOUSE_URL"],
+        url,
         "select guide_id, active_contacts from marts.fct_guide_daily "
         "where date_day = (select max(date_day) from marts.fct_guide_daily)",
     )
     actual = {guide: contacts for guide, contacts in rows if guide in expected}
+    assert actual == expected
+    moved = query(
+        url,
+        "select sum(transferred_in_friends), sum(transferred_out_friends) "
+        "from marts.fct_guide_daily",
+    )[0]
+    assert moved == (transfers.height, transfers.height)
+
+
+def test_guides_reply_rate_and_first_reply_time_come_from_wecom_statistics(
+    materialised, pipeline_env: dict, tiny_world: Path
+) -> None:
+    stats = _read(tiny_world, "wecom", "guide_service_daily").with_columns(
+        pl.col("chat_cnt").cast(pl.Int64),
+        pl.col("reply_percentage", "avg_reply_time").cast(pl.Float64),
+    )
+    stats = stats.with_columns(
+        replied=(pl.col("chat_cnt") * pl.col("reply_percentage").fill_null(0) / 100).round(0)
+    )
+    per_guide = stats.group_by("guide_id").agg(
+        chats=pl.col("chat_cnt").sum(),
+        replied=pl.col("replied").sum(),
+        minutes=(pl.col("avg_reply_time").fill_null(0) * pl.col("replied")).sum(),
+    )
+    assert per_guide["chats"].sum() > 0
+    rows = query(
+        pipeline_env["WAREHOUSE_URL"],
+        "select guide_id, sum(chats), sum(replied_chats), sum(first_reply_minutes_total) "
+        "from marts.fct_guide_daily group by guide_id having sum(chats) > 0",
+    )
+    actual = {g: (int(c), int(r), round(float(m), 2)) for g, c, r, m in rows}
+    expected = {
+        int(g): (int(c), int(r), round(float(m), 2))
+        for g, c, r, m in per_guide.filter(pl.col("chats") > 0).iter_rows()
+    }
     assert actual == expected

@@ -176,6 +176,70 @@ def test_guides_are_skewed_and_some_customers_are_transferred(demo: Path) -> Non
     assert (moved["guide_id"] != moved["guide_id_from"]).all()
 
 
+def test_wecom_transfers_hand_live_contacts_to_a_store_colleague(demo: Path) -> None:
+    transfers = _read(demo, "wecom", "contact_transfers")
+    guides = _read(demo, "master", "guides").select("guide_id", "home_store_id")
+    events = _read(demo, "wecom", "contact_events")
+    assert set(transfers["transfer_type"]) == {"on_job", "resigned"}
+    # Only on-the-job transfers can be refused by the customer; most transfers succeed.
+    refused = transfers.filter(pl.col("transfer_status") == "refused")
+    assert refused.height > 0 and set(refused["transfer_type"]) == {"on_job"}
+    ok = transfers.filter(pl.col("transfer_status") == "success")
+    assert ok.height > 0.8 * transfers.height
+    assert ok["taken_over_at"].null_count() == 0
+    assert transfers.filter(pl.col("transfer_status") != "success")[
+        "taken_over_at"
+    ].null_count() == (transfers.height - ok.height)
+    # To a colleague of the same store, of a contact the handover guide added earlier and
+    # that the customer never deleted.
+    same_store = transfers.join(guides, left_on="handover_guide_id", right_on="guide_id").join(
+        guides, left_on="takeover_guide_id", right_on="guide_id", suffix="_to"
+    )
+    assert (same_store["home_store_id"] == same_store["home_store_id_to"]).all()
+    assert (same_store["handover_guide_id"] != same_store["takeover_guide_id"]).all()
+    added = events.filter(pl.col("event_type") == "add").select(
+        handover_guide_id="guide_id", external_user_id="external_user_id", added_at="occurred_at"
+    )
+    deleted = events.filter(pl.col("event_type") == "delete").select(
+        handover_guide_id="guide_id", external_user_id="external_user_id"
+    )
+    held = transfers.join(added, on=["handover_guide_id", "external_user_id"])
+    assert held.height == transfers.height and (held["added_at"] < held["requested_at"]).all()
+    assert transfers.join(deleted, on=["handover_guide_id", "external_user_id"]).height == 0
+
+
+def test_wecom_service_statistics_agree_with_contact_events(demo: Path) -> None:
+    stats = _read(demo, "wecom", "guide_service_daily").with_columns(
+        pl.col("new_contact_cnt", "negative_feedback_cnt", "chat_cnt").cast(pl.Int64),
+        pl.col("reply_percentage", "avg_reply_time").cast(pl.Float64),
+    )
+    events = _read(demo, "wecom", "contact_events").with_columns(
+        stat_date=_day("occurred_at").cast(pl.Utf8)
+    )
+    counted = events.group_by("guide_id", "stat_date").agg(
+        adds=(pl.col("event_type") == "add").sum(),
+        deletes=(pl.col("event_type") == "delete").sum(),
+    )
+    joined = counted.join(stats, on=["guide_id", "stat_date"], how="left")
+    # A guide's day in the statistics has WeCom's own counts of the contact events; only a
+    # guide who has left has no statistics.
+    with_stats = joined.filter(pl.col("chat_cnt").is_not_null())
+    assert with_stats.height > 0.95 * joined.height
+    assert (with_stats["adds"] == with_stats["new_contact_cnt"]).all()
+    assert (with_stats["deletes"] == with_stats["negative_feedback_cnt"]).all()
+    # Guides differ in how many chats they answer, and answered chats have a first-reply time.
+    rates = stats.group_by("guide_id").agg(
+        rate=(pl.col("chat_cnt") * pl.col("reply_percentage").fill_null(0)).sum()
+        / pl.col("chat_cnt").sum()
+    )
+    assert rates["rate"].max() - rates["rate"].min() > 20
+    answered = stats.filter(pl.col("reply_percentage") > 0)
+    assert answered["avg_reply_time"].null_count() == 0
+    assert stats.filter(pl.col("chat_cnt") == 0)["reply_percentage"].null_count() == (
+        stats.filter(pl.col("chat_cnt") == 0).height
+    )
+
+
 def test_community_operators_share_codes_beside_guides(demo: Path) -> None:
     orders = _read(demo, "mall", "orders")
     through_groups = orders.drop_nulls("community_group_id")

@@ -25,7 +25,7 @@ class DefectRates:
     duplicate_rows_per_file: int = 3
     malformed_phones: float = 0.002  # of member rows
     non_positive_amounts: float = 0.001  # of POS receipt lines and mall order lines
-    unknown_guide_ids: float = 0.001  # of WeCom contact adds
+    unknown_guide_ids: float = 0.001  # of WeCom contact adds and transfers
     gbk_files: float = 0.05  # of POS receipt files, written in GBK with a BOM
     extra_column_files: int = 1  # POS receipt files with an undeclared column
     missing_column_files: int = 1  # live boost files without a required column
@@ -131,18 +131,23 @@ def non_positive_amounts(
 def unknown_guide_ids(
     out: Path, rng: np.random.Generator, rates: DefectRates, injected: _Injected
 ) -> None:
-    """Contacts added under a guide id master data does not know."""
-    for path in _files(out, "wecom", "contact_events"):
-        header, rows = _read(path)
-        guide, kind = header.index("guide_id"), header.index("event_type")
-        hit = 0
-        for row in rows:
-            if row[kind] == "add" and rng.random() < rates.unknown_guide_ids:
-                row[guide] = "999999"
-                hit += 1
-        if hit:
-            _write(path, header, rows)
-            injected.note("unknown_guide_ids", path, hit)
+    """Contacts added under, or transferred to, a guide id master data does not know."""
+    for entity, column in (
+        ("contact_events", "guide_id"),
+        ("contact_transfers", "takeover_guide_id"),
+    ):
+        for path in _files(out, "wecom", entity):
+            header, rows = _read(path)
+            guide = header.index(column)
+            kind = header.index("event_type") if "event_type" in header else None
+            hit = 0
+            for row in rows:
+                if (kind is None or row[kind] == "add") and rng.random() < rates.unknown_guide_ids:
+                    row[guide] = "999999"
+                    hit += 1
+            if hit:
+                _write(path, header, rows)
+                injected.note("unknown_guide_ids", path, hit)
 
 
 def gbk_and_drifted_files(
@@ -198,7 +203,11 @@ def duplicate_rows(
 ) -> None:
     """Re-delivered records (last, from clean rows): a few rows of a day arrive again in the
     next day's file."""
-    for source, entity in (("mall", "orders"), ("wecom", "contact_events")):
+    for source, entity in (
+        ("mall", "orders"),
+        ("wecom", "contact_events"),
+        ("wecom", "contact_transfers"),
+    ):
         files = _files(out, source, entity)
         for earlier, later in zip(files, files[1:], strict=False):
             if rng.random() >= rates.duplicate_files:

@@ -38,7 +38,14 @@ from siyu.demo_world.pos import member_receipts, walk_ins
 from siyu.demo_world.presets import PRESETS, Scale
 from siyu.demo_world.purchases import buy_till_you_die
 from siyu.demo_world.targets import targets
-from siyu.demo_world.wecom import Totals, community_memberships, community_stats, contact_events
+from siyu.demo_world.wecom import (
+    Totals,
+    community_memberships,
+    community_stats,
+    contact_events,
+    contact_transfers,
+    guide_service_stats,
+)
 from siyu.demo_world.writer import WorldWriter
 
 __all__ = ["CNY_EVES", "digest", "generate"]
@@ -61,9 +68,10 @@ def member_chunk(
     orders = mall_orders(m, chunk, purchases, groups, rng, seq, totals, writer)
     member_receipts(m, chunk, purchases, rng, seq, totals, writer)
     live_orders(m, chunk, purchases, rng, seq, totals, writer)
-    contact_events(m, chunk, rng, seq, totals, writer)
+    contacts = contact_events(m, chunk, rng, seq, totals, writer)
     guide_bindings(m, chunk, rng, seq, writer)
     coupons(m, chunk, orders, rng, seq, writer)
+    contact_transfers(m, contacts, rng, seq, writer)
 
 
 def _spanning_all_members(
@@ -76,6 +84,7 @@ def _spanning_all_members(
     ads(m, np.random.default_rng([seed, 14]), seq, writer)
     targets(m, np.random.default_rng([seed, 15]), totals, writer)
     community_stats(m, np.random.default_rng([seed, 16]), totals, writer)
+    guide_service_stats(m, np.random.default_rng([seed, 17]), totals, writer)
 
 
 def _scale(scale: Scale | str) -> Scale:
@@ -121,6 +130,8 @@ def generate(
     totals = Totals(
         buyers_per_session=np.zeros(m.session_ids.size, dtype=np.int64),
         group_delta=np.zeros((m.group_ids.size, days + 1), dtype=np.int64),
+        contact_adds=np.zeros((m.leave_at.size, days + 1), dtype=np.int64),
+        contact_deletes=np.zeros((m.leave_at.size, days + 1), dtype=np.int64),
     )
     bounds = [*range(0, scale.members, chunk), scale.members]
     with tqdm(

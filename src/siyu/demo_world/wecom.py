@@ -37,6 +37,8 @@ class Totals:
 
     buyers_per_session: np.ndarray
     group_delta: np.ndarray  # [group, day] joins minus leaves
+    contact_adds: np.ndarray  # [guide id, day] WeCom contacts added
+    contact_deletes: np.ndarray  # [guide id, day] contacts who deleted the guide
     contacts: int = 0
     sales: float = 0.0
 
@@ -105,6 +107,18 @@ def community_memberships(
     return Memberships(member_group, member_join, member_leave)
 
 
+@dataclass
+class Contacts:
+    """The chunk's WeCom contacts: guide, external user, UnionID, when added, and whether the
+    contact is still live at the window's end."""
+
+    guide: np.ndarray
+    user: np.ndarray
+    union: np.ndarray
+    added: np.ndarray
+    live: np.ndarray
+
+
 def contact_events(
     m: Master,
     chunk: Chunk,
@@ -112,7 +126,7 @@ def contact_events(
     seq: Sequences,
     totals: Totals,
     writer: WorldWriter,
-) -> None:
+) -> Contacts:
     """Most members in the window are added by their guide around registration, prospects
     (contacts who never became members) too; some contacts delete the guide."""
     n, horizon, registered = chunk.n, m.horizon, chunk.registered
@@ -164,6 +178,116 @@ def contact_events(
         json_lines=True,
     )
     totals.contacts += int(c_time.size)
+    np.add.at(totals.contact_adds, (c_guide, c_time // SECONDS_PER_DAY), 1)
+    gone = np.flatnonzero(deleted)[d_keep]
+    np.add.at(totals.contact_deletes, (c_guide[gone], d_time[d_keep] // SECONDS_PER_DAY), 1)
+    live = np.ones(c_time.size, dtype=bool)
+    live[np.flatnonzero(deleted)] = False  # deleted, in the window or after it
+    return Contacts(c_guide, c_user, c_union, c_time, live)
+
+
+def contact_transfers(
+    m: Master, contacts: Contacts, rng: np.random.Generator, seq: Sequences, writer: WorldWriter
+) -> None:
+    """WeCom customer transfers of contacts that stay live: every contact of a guide who
+    leaves goes to the colleague inheriting the guide's customers (resigned: taken over 24 h
+    after the request, unless the colleague is at WeCom's customer limit), and a few contacts
+    move on the job to a colleague of the store (the customer may refuse within 24 h). A
+    transfer appears in the export once its result is final."""
+    guide, added = contacts.guide, contacts.added
+    leaves = m.leave_at[guide]
+    resigned = contacts.live & (leaves >= 0) & (added < leaves)
+    on_job = contacts.live & ~resigned & (leaves < 0) & (rng.random(guide.size) < 0.02)
+    on_job &= m.guides_of_store.count[m.guide_store[guide - 1]] > 1
+    r_idx, o_idx = np.flatnonzero(resigned), np.flatnonzero(on_job)
+    o_from = added[o_idx] + SECONDS_PER_DAY
+    requested = np.concatenate(
+        [
+            leaves[r_idx] + rng.integers(0, 2 * SECONDS_PER_DAY, r_idx.size),
+            o_from + (rng.random(o_idx.size) * np.maximum(m.horizon - o_from, 0)).astype(np.int64),
+        ]
+    )
+    o_store = m.guide_store[guide[o_idx] - 1]
+    o_takeover = m.guides_of_store.pick(rng, o_store)
+    o_takeover = np.where(
+        o_takeover == guide[o_idx], m.guides_of_store.pick(rng, o_store), o_takeover
+    )
+    idx = np.concatenate([r_idx, o_idx])
+    takeover = np.concatenate([m.successor[guide[r_idx]], o_takeover])
+    kind = np.concatenate([np.full(r_idx.size, "resigned"), np.full(o_idx.size, "on_job")])
+    roll = rng.random(idx.size)
+    status = np.where(
+        roll < 0.03,
+        "limit_reached",
+        np.where((kind == "on_job") & (roll < 0.15), "refused", "success"),
+    )
+    finished = requested + SECONDS_PER_DAY
+    keep = (finished < m.horizon) & (takeover != guide[idx])
+    idx, takeover, kind, status = idx[keep], takeover[keep], kind[keep], status[keep]
+    requested, finished = requested[keep], finished[keep]
+    writer.daily(
+        "wecom",
+        "contact_transfers",
+        pl.DataFrame(
+            {
+                "transfer_id": ids("CT", idx.size, 9, seq.take("CT", idx.size)),
+                "transfer_type": kind,
+                "handover_guide_id": guide[idx],
+                "takeover_guide_id": takeover,
+                "external_user_id": contacts.user[idx],
+                "union_id": nullable(contacts.union[idx]),
+                "transfer_status": status,
+                "requested_at": timestamps(m.start, requested),
+                "taken_over_at": timestamps(m.start, finished),
+                "finished_at": timestamps(m.start, finished),
+            }
+        )
+        .with_columns(pl.when(pl.col("transfer_status") == "success").then(pl.col("taken_over_at")))
+        .sort("finished_at", "transfer_id"),
+        "finished_at",
+        json_lines=True,
+    )
+
+
+def guide_service_stats(
+    m: Master, rng: np.random.Generator, totals: Totals, writer: WorldWriter
+) -> None:
+    """WeCom's daily behaviour data per guide, for every day a guide has contacts and has not
+    left: requests and new contacts, one-to-one chats (a few of the live contacts a day),
+    messages, the share answered (each guide has a habit) and the mean minutes to the first
+    answer, and customers who deleted the guide."""
+    adds, deletes = totals.contact_adds[:, : m.days], totals.contact_deletes[:, : m.days]
+    live = np.cumsum(adds - deletes, axis=1)
+    day = np.arange(m.days)
+    left_day = np.where(m.leave_at >= 0, m.leave_at // SECONDS_PER_DAY, m.days)
+    g_idx, g_day = np.nonzero(((live > 0) | (adds > 0)) & (day[None, :] < left_day[:, None]))
+    habit = rng.beta(8, 2, live.shape[0])
+    speed = rng.gamma(2.0, 6.0, live.shape[0])
+    chats = rng.binomial(np.maximum(live[g_idx, g_day], 0), 0.03)
+    replied = rng.binomial(chats, habit[g_idx])
+    minutes = np.round(rng.gamma(2.0, speed[g_idx] / 2.0) + 0.5, 2)
+    new_contacts = adds[g_idx, g_day]
+    writer.daily(
+        "wecom",
+        "guide_service_daily",
+        pl.DataFrame(
+            {
+                "guide_id": g_idx,
+                "stat_date": pl.Series(np.datetime64(m.start) + g_day.astype("timedelta64[D]")),
+                "new_apply_cnt": new_contacts + rng.binomial(new_contacts, 0.1),
+                "new_contact_cnt": new_contacts,
+                "chat_cnt": chats,
+                "message_cnt": chats + replied * rng.integers(1, 8, g_idx.size),
+                "reply_percentage": pl.Series(
+                    np.round(100.0 * replied / np.maximum(chats, 1), 2)
+                ).set(pl.Series(chats == 0), None),
+                "avg_reply_time": pl.Series(minutes).set(pl.Series(replied == 0), None),
+                "negative_feedback_cnt": deletes[g_idx, g_day],
+            }
+        ).sort("stat_date", "guide_id"),
+        "stat_date",
+        json_lines=True,
+    )
 
 
 def community_stats(

@@ -32,6 +32,7 @@ from siyu.ingest.schemas import EntitySchema, Rule, rules_for, schema_for
 LINEAGE_COLUMNS = ("_batch_id", "_source_file", "_loaded_at", "_source_line")
 # Money as a source sends it: digits, at most 2 decimals. More decimals are quarantined, not
 # rounded; amounts this large would overflow numeric(18,2) once summed.
+DECIMAL_KINDS = ("money", "decimal")  # numeric(18,2): at most 2 decimals, never rounded
 MONEY_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
 SCALE_PATTERN = r"\.\d{3,}$"
 MONEY_LIMIT = 10**12
@@ -76,7 +77,7 @@ def _parsed(column: pl.Expr, kind: str) -> pl.Expr:
     """The value parsed as its declared kind; null where it does not parse."""
     if kind == "int":
         return column.cast(pl.Int64, strict=False)
-    if kind == "money":
+    if kind in DECIMAL_KINDS:
         return column.cast(pl.Decimal(18, 2), strict=False)
     if kind == "timestamp":
         return column.str.to_datetime(TIMESTAMP_FORMAT, strict=False)
@@ -217,7 +218,7 @@ def _kind_checks(name: str, kind: str) -> list[Check]:
     if kind == "text":
         return checks
     invalid = pl.format(f"column '{name}' has '{{}}', which is not a valid {kind}", value)
-    if kind == "money":
+    if kind in DECIMAL_KINDS:
         checks += [
             (
                 value.is_not_null() & ~value.str.contains(MONEY_PATTERN),

@@ -42,6 +42,7 @@ class EntitySchema:
 KINDS = {
     "int": "bigint",
     "money": "numeric(18,2)",
+    "decimal": "numeric(18,2)",  # a measure with 2 decimals that is not money (%, minutes)
     "text": "text",
     "timestamp": "timestamp",
     "date": "date",
@@ -374,6 +375,42 @@ SCHEMAS += (
         "speaker_count:int",
         "message_count:int",
     ),
+    _schema(
+        "wecom",
+        "contact_transfers",
+        "WeCom customer transfers (客户继承): a guide's external contact handed over to a "
+        "colleague, on the job (在职继承, the customer may refuse) or when the guide resigns "
+        "(离职继承); one row per transfer once its result is final (a JSON Lines export of "
+        "the transfer-result API). The customer keeps the contact; on success the service "
+        "relationship moves to the takeover guide at taken_over_at.",
+        "transfer_id:text",
+        "transfer_type:text",
+        "handover_guide_id:int",
+        "takeover_guide_id:int",
+        "external_user_id:text",
+        "union_id:text?",
+        "transfer_status:text",
+        "requested_at:timestamp",
+        "taken_over_at:timestamp?",
+        "finished_at:timestamp",
+    ),
+    _schema(
+        "wecom",
+        "guide_service_daily",
+        "WeCom's daily customer-contact behaviour per guide (联系客户统计, the behaviour-data "
+        "API): contact requests and new contacts, one-to-one chats and messages, the share of "
+        "chats answered within the natural day and the mean minutes to the first answer "
+        "(group chats excluded), and customers who deleted or blocked the guide.",
+        "guide_id:int",
+        "stat_date:date",
+        "new_apply_cnt:int",
+        "new_contact_cnt:int",
+        "chat_cnt:int",
+        "message_cnt:int",
+        "reply_percentage:decimal?",
+        "avg_reply_time:decimal?",
+        "negative_feedback_cnt:int",
+    ),
 )
 
 BY_TABLE: dict[str, EntitySchema] = {s.table: s for s in SCHEMAS}
@@ -422,6 +459,16 @@ RULES: dict[str, tuple[Rule, ...]] = {
         Rule("reference", "share_guide_id", "master__guides.guide_id"),
     ),
     "wecom__contact_events": (Rule("reference", "guide_id", "master__guides.guide_id"),),
+    "wecom__contact_transfers": (
+        Rule("reference", "handover_guide_id", "master__guides.guide_id"),
+        Rule("reference", "takeover_guide_id", "master__guides.guide_id"),
+    ),
+    "wecom__guide_service_daily": (
+        Rule("reference", "guide_id", "master__guides.guide_id"),
+        Rule("non_negative", "chat_cnt"),
+        Rule("non_negative", "reply_percentage"),
+        Rule("non_negative", "avg_reply_time"),
+    ),
 }
 
 

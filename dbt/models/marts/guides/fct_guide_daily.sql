@@ -1,5 +1,7 @@
 {#- Per guide and business day, every day from the guide's first activity to the data's last
-    day: WeCom friends (and the active contacts at the end of the day), credited sales split
+    day: WeCom friends added, deleted and transferred in or out (WeCom customer transfers), the
+    contacts at the start and end of the day, WeCom's service statistics (chats, answered
+    chats, first-reply minutes), credited sales split
     online / offline / cross-brand, and contact conversion within the attribution window
     (contacts added that day who paid within it). Incremental: a run rebuilds the days of the
     look-back window (macros/incremental.sql), or from the first older day whose credited GMV
@@ -55,6 +57,20 @@ contact_events as (
 
 ),
 
+transfers as (
+
+    select * from {{ ref('stg_wecom__contact_transfers') }}
+    where is_taken_over and taken_over_date >= {{ since }}
+
+),
+
+service_stats as (
+
+    select * from {{ ref('stg_wecom__guide_service_daily') }}
+    where stat_date >= {{ since }}
+
+),
+
 order_lines as (
 
     select * from {{ ref('int_order_lines_unioned') }}
@@ -76,8 +92,13 @@ carried as (
         select
             guide_id,
             min(date_day) as first_day,
-            sum(case when date_day < {{ since }} then net_friends else 0 end)
-                as active_contacts_before
+            sum(
+                case
+                    when date_day < {{ since }}
+                        then net_friends + transferred_in_friends - transferred_out_friends
+                    else 0
+                end
+            ) as active_contacts_before
         from {{ this }}
         group by guide_id
     {% else %}
@@ -102,15 +123,49 @@ boosts_per_day as (
 
 ),
 
-friends as (
+contact_changes as (
 
     select
         guide_id,
         occurred_date as date_day,
-        sum(case when event_type = 'add' then 1 else 0 end) as new_friends,
-        sum(case when event_type = 'delete' then 1 else 0 end) as deleted_friends
+        case when event_type = 'add' then 1 else 0 end as added,
+        case when event_type = 'delete' then 1 else 0 end as deleted,
+        0 as transferred_in,
+        0 as transferred_out
     from contact_events
-    group by guide_id, occurred_date
+    union all
+    select
+        takeover_guide_id as guide_id,
+        taken_over_date as date_day,
+        0 as added,
+        0 as deleted,
+        1 as transferred_in,
+        0 as transferred_out
+    from transfers
+    union all
+    select
+        handover_guide_id as guide_id,
+        taken_over_date as date_day,
+        0 as added,
+        0 as deleted,
+        0 as transferred_in,
+        1 as transferred_out
+    from transfers
+
+),
+
+friends as (
+
+    select
+        guide_id,
+        date_day,
+        sum(added) as new_friends,
+        sum(deleted) as deleted_friends,
+        sum(transferred_in) as transferred_in_friends,
+        sum(transferred_out) as transferred_out_friends,
+        sum(added - deleted + transferred_in - transferred_out) as contact_change
+    from contact_changes
+    group by guide_id, date_day
 
 ),
 
@@ -162,6 +217,11 @@ activity_days as (
         guide_id,
         date_day
     from boosts_per_day
+    union
+    select
+        guide_id,
+        stat_date as date_day
+    from service_stats
 
 ),
 
@@ -219,12 +279,26 @@ final as (
         coalesce(friends.new_friends, 0) as new_friends,
         coalesce(friends.deleted_friends, 0) as deleted_friends,
         coalesce(friends.new_friends, 0) - coalesce(friends.deleted_friends, 0) as net_friends,
+        coalesce(friends.transferred_in_friends, 0) as transferred_in_friends,
+        coalesce(friends.transferred_out_friends, 0) as transferred_out_friends,
         coalesce(carried.active_contacts_before, 0)
-        + sum(coalesce(friends.new_friends, 0) - coalesce(friends.deleted_friends, 0)) over (
+        + coalesce(sum(friends.contact_change) over (
+            partition by guide_days.guide_id
+            order by guide_days.date_day
+            rows between unbounded preceding and 1 preceding
+        ), 0) as contacts_at_day_start,
+        coalesce(carried.active_contacts_before, 0)
+        + sum(coalesce(friends.contact_change, 0)) over (
             partition by guide_days.guide_id
             order by guide_days.date_day
             rows between unbounded preceding and current row
         ) as active_contacts,
+        coalesce(service_stats.chats, 0) as chats,
+        coalesce(service_stats.replied_chats, 0) as replied_chats,
+        service_stats.reply_rate,
+        service_stats.avg_first_reply_minutes,
+        cast(coalesce(service_stats.first_reply_minutes_total, 0) as decimal(18, 2))
+            as first_reply_minutes_total,
         coalesce(contact_conversions.contacts_converted, 0) as contacts_converted,
         coalesce(sales.credited_orders, 0) as credited_orders,
         coalesce(sales.buyers, 0) as buyers,
@@ -247,6 +321,10 @@ final as (
         on
             guide_days.guide_id = contact_conversions.guide_id
             and guide_days.date_day = contact_conversions.date_day
+    left join service_stats
+        on
+            guide_days.guide_id = service_stats.guide_id
+            and guide_days.date_day = service_stats.stat_date
     left join carried
         on guide_days.guide_id = carried.guide_id
 
