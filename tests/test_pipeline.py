@@ -654,3 +654,64 @@ def test_guides_reply_rate_and_first_reply_time_come_from_wecom_statistics(
         for g, c, r, m in per_guide.filter(pl.col("chats") > 0).iter_rows()
     }
     assert actual == expected
+
+
+def test_task_progress_per_guide_is_worked_out_from_the_task_platforms_files(
+    materialised, pipeline_env: dict, tiny_world: Path
+) -> None:
+    tasks = _read(tiny_world, "tasks", "tasks")
+    completions = _read(tiny_world, "tasks", "task_completions")
+    last_day = max(
+        completions["completed_at"].str.slice(0, 10).max(),
+        tasks["starts_at"].str.slice(0, 10).max(),
+    )
+    per_guide = (
+        _read(tiny_world, "tasks", "task_assignments")
+        .join(tasks.select("task_id", "due_at"), on="task_id")
+        .join(
+            completions.join(tasks.select("task_id", "due_at"), on="task_id")
+            .group_by("task_id", "guide_id")
+            .agg(done=pl.len(), on_time=(pl.col("completed_at") <= pl.col("due_at")).sum()),
+            on=["task_id", "guide_id"],
+            how="left",
+        )
+        .with_columns(
+            pl.col("target").cast(pl.Int64),
+            pl.col("done", "on_time").fill_null(0).cast(pl.Int64),
+        )
+        .filter(pl.col("due_at").str.slice(0, 10) < last_day)  # past the deadline: a verdict
+    )
+    expected = {
+        (task, int(guide)): (
+            target,
+            done,
+            on_time,
+            "done_on_time" if on_time >= target else "done_late" if done >= target else "overdue",
+        )
+        for task, guide, target, done, on_time in per_guide.select(
+            "task_id", "guide_id", "target", "done", "on_time"
+        ).iter_rows()
+    }
+    assert len(expected) > 0
+    assert {status for *_, status in expected.values()} == {
+        "done_on_time",
+        "done_late",
+        "overdue",
+    }
+    url = pipeline_env["WAREHOUSE_URL"]
+    rows = query(
+        url,
+        "select task_id, rollup_key, target, done, done_by_deadline, case "
+        "when guides_done_on_time = 1 then 'done_on_time' when guides_done_late = 1 "
+        "then 'done_late' when guides_overdue = 1 then 'overdue' else 'in_progress' end "
+        "from marts.fct_task_progress_rollup where rollup_level = 'guide' and due_date < %s",
+        (last_day,),
+    )
+    assert {(task, int(guide)): tuple(rest) for task, guide, *rest in rows} == expected
+    # Every level adds up to the guides beneath it.
+    levels = query(
+        url,
+        "select rollup_level, sum(guides), sum(target), sum(done) "
+        "from marts.fct_task_progress_rollup group by rollup_level",
+    )
+    assert len({tuple(totals) for _, *totals in levels}) == 1

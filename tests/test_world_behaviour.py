@@ -240,6 +240,38 @@ def test_wecom_service_statistics_agree_with_contact_events(demo: Path) -> None:
     )
 
 
+def test_hq_tasks_reach_the_brands_guides_who_finish_some_on_time_some_late(
+    demo: Path,
+) -> None:
+    tasks = _read(demo, "tasks", "tasks")
+    assignments = _read(demo, "tasks", "task_assignments")
+    completions = _read(demo, "tasks", "task_completions")
+    guides = _read(demo, "master", "guides").select("guide_id", "brand_id")
+    sessions = _read(demo, "live", "sessions").select("session_id", "started_at")
+    assert set(tasks["task_type"]) == {"add_friends", "share_product", "live_viewers", "winback"}
+    # A live task is due on the day of its session; a share task names a product.
+    live = tasks.filter(pl.col("task_type") == "live_viewers").join(sessions, on="session_id")
+    assert live.height == tasks.filter(pl.col("task_type") == "live_viewers").height > 0
+    assert (live["due_at"].str.slice(0, 10) == live["started_at"].str.slice(0, 10)).all()
+    assert tasks.filter(pl.col("task_type") == "share_product")["sku_id"].null_count() == 0
+    # Each task goes to guides of its own brand.
+    dispatched = assignments.join(tasks.select("task_id", "brand_id"), on="task_id").join(
+        guides, on="guide_id", suffix="_guide"
+    )
+    assert (dispatched["brand_id"] == dispatched["brand_id_guide"]).all()
+    # Guides differ: some reach their target, some do not; some of the work is late.
+    per_guide = (
+        completions.join(tasks.select("task_id", "due_at"), on="task_id")
+        .group_by("task_id", "guide_id")
+        .agg(done=pl.len(), late=(pl.col("completed_at") > pl.col("due_at")).sum())
+        .join(assignments.with_columns(pl.col("target").cast(pl.Int64)), on=["task_id", "guide_id"])
+    )
+    assert per_guide.height == completions.select("task_id", "guide_id").unique().height
+    reached = (per_guide["done"] >= per_guide["target"]).mean()
+    assert 0.2 < reached < 0.9
+    assert 0.1 < per_guide["late"].sum() / per_guide["done"].sum() < 0.3
+
+
 def test_community_operators_share_codes_beside_guides(demo: Path) -> None:
     orders = _read(demo, "mall", "orders")
     through_groups = orders.drop_nulls("community_group_id")

@@ -43,3 +43,10 @@
     {%- set day = run_query(query).columns[0].values()[0] -%}
     {{ return("cast('" ~ (day or '9999-12-31') ~ "' as date)") }}
 {%- endmacro %}
+
+{#- The data's last day for the commission ledger: the newest payment date of any credited
+    order line. A month has closed once this day is past its end. One query, used by every
+    ledger model, so they all agree on what has closed. -#}
+{% macro commission_data_through() -%}
+    select max(paid_date) as last_day from {{ ref('int_order_lines_credited') }}
+{%- endmacro %}

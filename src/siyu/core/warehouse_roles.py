@@ -121,6 +121,20 @@ def _own_schema(conn: psycopg.Connection, schema: str, owner: str) -> None:
         )
 
 
+def _role_exists(conn: psycopg.Connection, name: str) -> bool:
+    return conn.execute("select 1 from pg_roles where rolname = %s", (name,)).fetchone() is not None
+
+
+def _grant_future_selects(conn: psycopg.Connection, creator: str, schema: str, to: str) -> None:
+    """``to`` may select every table ``creator`` makes in ``schema`` from now on (dbt
+    recreates its tables on every build)."""
+    conn.execute(
+        sql.SQL(
+            "alter default privileges for role {} in schema {} grant select on tables to {}"
+        ).format(sql.Identifier(creator), sql.Identifier(schema), sql.Identifier(to))
+    )
+
+
 @dataclass(frozen=True)
 class WarehouseRoles:
     """The loader and the transformer of one warehouse database."""
@@ -173,13 +187,8 @@ class WarehouseRoles:
                 ).format(loader, raw, transformer)
             )
             reader = role_name(owner_url, "bi_reader")
-            if conn.execute("select 1 from pg_roles where rolname = %s", (reader,)).fetchone():
-                conn.execute(
-                    sql.SQL(
-                        "alter default privileges for role {} in schema {} "
-                        "grant select on tables to {}"
-                    ).format(transformer, sql.Identifier(MARTS_SCHEMA), sql.Identifier(reader))
-                )
+            if _role_exists(conn, reader):
+                _grant_future_selects(conn, self.transformer.name, MARTS_SCHEMA, reader)
             key_schema, key_table = sql.Identifier(KEY_SCHEMA), sql.Identifier(KEY_TABLE)
             conn.execute(sql.SQL("grant usage on schema {} to {}").format(key_schema, transformer))
             conn.execute(
@@ -197,8 +206,8 @@ class ReaderRole(LoginRole):
     def for_warehouse(  # type: ignore[override]
         cls, warehouse_url: str, secrets_dir: Path, purpose: str = "bi_reader"
     ) -> ReaderRole:
-        name = role_name(warehouse_url, purpose)
-        return cls(name, read_or_create_secret(secrets_dir / f"{name}_password", 18))
+        login = LoginRole.for_warehouse(warehouse_url, purpose, secrets_dir)
+        return cls(login.name, login.password)
 
     def ensure(self, owner_url: str) -> None:
         """Create or update the role and its grants, connected as the warehouse owner: usage
@@ -212,13 +221,6 @@ class ReaderRole(LoginRole):
             conn.execute(
                 sql.SQL("grant select on all tables in schema {} to {}").format(schema, role)
             )
-            creators = [conn.info.user, role_name(owner_url, "transformer")]
-            for creator in creators:
-                exists = conn.execute("select 1 from pg_roles where rolname = %s", (creator,))
-                if exists.fetchone():
-                    conn.execute(
-                        sql.SQL(
-                            "alter default privileges for role {} in schema {} "
-                            "grant select on tables to {}"
-                        ).format(sql.Identifier(creator), schema, role)
-                    )
+            for creator in (conn.info.user, role_name(owner_url, "transformer")):
+                if _role_exists(conn, creator):
+                    _grant_future_selects(conn, creator, self.schema, self.name)

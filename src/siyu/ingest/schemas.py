@@ -376,6 +376,43 @@ SCHEMAS += (
         "message_count:int",
     ),
     _schema(
+        "tasks",
+        "tasks",
+        "HQ's tasks to guides (SFE): add friends, share a product, bring viewers to a live "
+        "session, win back an audience; each with a target per guide, a start and a deadline. "
+        "A daily drop of the tasks published that day.",
+        "task_id:text",
+        "brand_id:int",
+        "task_type:text",
+        "title:text",
+        "sku_id:text?",
+        "session_id:text?",
+        "target_per_guide:int",
+        "starts_at:timestamp",
+        "due_at:timestamp",
+        "published_at:timestamp",
+    ),
+    _schema(
+        "tasks",
+        "task_assignments",
+        "Which guides a task was dispatched to, with each guide's own target.",
+        "task_id:text",
+        "guide_id:int",
+        "target:int",
+        "assigned_at:timestamp",
+    ),
+    _schema(
+        "tasks",
+        "task_completions",
+        "Completion events the task platform records: one per friend added, product shared, "
+        "viewer brought or customer won back, with the customer when the platform knows them.",
+        "completion_id:text",
+        "task_id:text",
+        "guide_id:int",
+        "external_user_id:text?",
+        "completed_at:timestamp",
+    ),
+    _schema(
         "wecom",
         "contact_transfers",
         "WeCom customer transfers (客户继承): a guide's external contact handed over to a "
@@ -459,6 +496,15 @@ RULES: dict[str, tuple[Rule, ...]] = {
         Rule("reference", "share_guide_id", "master__guides.guide_id"),
     ),
     "wecom__contact_events": (Rule("reference", "guide_id", "master__guides.guide_id"),),
+    "tasks__tasks": (
+        Rule("reference", "brand_id", "master__brands.brand_id"),
+        Rule("positive", "target_per_guide"),
+    ),
+    "tasks__task_assignments": (
+        Rule("reference", "guide_id", "master__guides.guide_id"),
+        Rule("positive", "target"),
+    ),
+    "tasks__task_completions": (Rule("reference", "guide_id", "master__guides.guide_id"),),
     "wecom__contact_transfers": (
         Rule("reference", "handover_guide_id", "master__guides.guide_id"),
         Rule("reference", "takeover_guide_id", "master__guides.guide_id"),

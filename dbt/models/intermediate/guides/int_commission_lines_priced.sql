@@ -98,9 +98,23 @@ unioned as (
 
 with_month as (
 
+    -- In the ledger's column order (fct_commission_lines_locked): the month after the date.
     select
-        unioned.*,
-        cast({{ dbt.date_trunc('month', 'unioned.accrual_date') }} as date) as accrual_month
+        commission_line_id,
+        line_kind,
+        guide_id,
+        order_line_key,
+        refund_id,
+        brand_id,
+        is_online,
+        is_cross_brand,
+        rule_id,
+        rule_version,
+        rate,
+        accrual_date,
+        cast({{ dbt.date_trunc('month', 'accrual_date') }} as date) as accrual_month,
+        base_amount,
+        commission_amount
     from unioned
 
 )

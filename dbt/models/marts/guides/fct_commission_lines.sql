@@ -24,7 +24,7 @@ priced_lines as (
 
 data_through as (
 
-    select max(paid_date) as last_day from {{ ref('int_order_lines_credited') }}
+    {{ commission_data_through() }}
 
 ),
 
@@ -43,47 +43,9 @@ open_lines as (
 
 unioned as (
 
-    select
-        commission_line_id,
-        line_kind,
-        guide_id,
-        order_line_key,
-        refund_id,
-        brand_id,
-        is_online,
-        is_cross_brand,
-        rule_id,
-        rule_version,
-        rate,
-        accrual_date,
-        accrual_month,
-        base_amount,
-        commission_amount,
-        adjusts_commission_line_id,
-        adjustment_reason,
-        posted_on
-    from locked_lines
+    select * from locked_lines
     union all
-    select
-        commission_line_id,
-        line_kind,
-        guide_id,
-        order_line_key,
-        refund_id,
-        brand_id,
-        is_online,
-        is_cross_brand,
-        rule_id,
-        rule_version,
-        rate,
-        accrual_date,
-        accrual_month,
-        base_amount,
-        commission_amount,
-        adjusts_commission_line_id,
-        adjustment_reason,
-        posted_on
-    from open_lines
+    select * from open_lines
 
 ),
 

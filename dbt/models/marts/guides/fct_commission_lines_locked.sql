@@ -26,7 +26,7 @@ priced_lines as (
 
 data_through as (
 
-    select max(paid_date) as last_day from {{ ref('int_order_lines_credited') }}
+    {{ commission_data_through() }}
 
 ),
 
@@ -65,21 +65,7 @@ months_closed_before as (
 closing_lines as (
 
     select
-        priced_lines.commission_line_id,
-        priced_lines.line_kind,
-        priced_lines.guide_id,
-        priced_lines.order_line_key,
-        priced_lines.refund_id,
-        priced_lines.brand_id,
-        priced_lines.is_online,
-        priced_lines.is_cross_brand,
-        priced_lines.rule_id,
-        priced_lines.rule_version,
-        priced_lines.rate,
-        priced_lines.accrual_date,
-        priced_lines.accrual_month,
-        priced_lines.base_amount,
-        priced_lines.commission_amount,
+        priced_lines.*,
         cast(null as {{ dbt.type_string() }}) as adjusts_commission_line_id,
         cast(null as {{ dbt.type_string() }}) as adjustment_reason,
         cast({{ dbt.dateadd('day', 1, dbt.last_day('priced_lines.accrual_month', 'month')) }} as date)

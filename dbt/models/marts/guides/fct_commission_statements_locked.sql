@@ -22,15 +22,9 @@ statements as (
 
 ),
 
-credited_lines as (
-
-    select * from {{ ref('int_order_lines_credited') }}
-
-),
-
 data_through as (
 
-    select max(paid_date) as last_day from credited_lines
+    {{ commission_data_through() }}
 
 ),
 
