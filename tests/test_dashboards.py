@@ -57,13 +57,20 @@ def test_every_chart_of_the_bundle_answers_its_data_api_with_rows(api: httpx.Cli
             "from marts.fct_private_domain_daily group by 1",
         ),
         (
-            "跨品牌购买率 Cross-purchase rate by brand",
+            # The group's 2+ brand share beside each brand's cross-purchase rate.
+            "跨品牌购买 2+ brand share and cross-purchase rate",
             "cross_purchase_rate",
             "select brand_name, 1.0 * multi_brand_buyers / buyers "
-            "from marts.fct_cross_brand_purchase where scope = 'brand' and buyers > 0",
+            "from marts.fct_cross_brand_purchase where buyers > 0",
+        ),
+        (
+            "激活人群 Activation audiences",
+            "audience_members",
+            "select audience || '|' || lifecycle_segment || '|' || offer_tier, sum(members) "
+            "from marts.fct_audience_sizes group by 1",
         ),
     ],
-    ids=["gmv-split", "cross-purchase-rate"],
+    ids=["gmv-split", "cross-purchase-rate", "audience-sizes"],
 )
 def test_brand_charts_show_the_marts_figures(
     api: httpx.Client, pipeline_env: dict, chart_name: str, metric: str, sql: str
@@ -72,7 +79,12 @@ def test_brand_charts_show_the_marts_figures(
 
     chart = _charts(api)[chart_name]
     rows = api.get(f"/api/v1/chart/{chart['id']}/data/").json()["result"][0]["data"]
-    shown = {r["brand_name"]: float(r[metric]) for r in rows}
+    key = (
+        (lambda r: r["brand_name"])
+        if "brand_name" in rows[0]
+        else (lambda r: f"{r['audience']}|{r['lifecycle_segment']}|{r['offer_tier']}")
+    )
+    shown = {key(r): float(r[metric]) for r in rows}
     expected = {name: float(value) for name, value in query(pipeline_env["WAREHOUSE_URL"], sql)}
     assert len(shown) >= 2
     assert shown == pytest.approx(expected, rel=1e-9)

@@ -518,6 +518,17 @@ def test_winback_audience_exports_as_csv(members_run: dict, tmp_path: Path) -> N
         (frank, "1"): ("sleeping", "2", "600.00", "0.4000", "tier_2"),
         (frank, "2"): ("pre_churn", "2", "250.00", "0.1667", "tier_3"),
     }
+    # The audience sizes the Members dashboard shows are the exported rows.
+    sizes = query(
+        url,
+        "select brand_id, lifecycle_segment, offer_tier, members from marts.fct_audience_sizes "
+        "where audience = 'audience_winback' order by 1, 2, 3",
+    )
+    assert sizes == [
+        (1, "sleeping", "tier_1", 1),
+        (1, "sleeping", "tier_2", 1),
+        (2, "pre_churn", "tier_3", 1),
+    ]
 
 
 def test_keys_stay_when_identifiers_arrive_and_a_merge_keeps_the_older_key(

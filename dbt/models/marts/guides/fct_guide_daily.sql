@@ -85,6 +85,18 @@ boosts as (
 
 ),
 
+guides as (
+
+    select * from {{ ref('stg_master__guides') }}
+
+),
+
+stores as (
+
+    select * from {{ ref('stg_master__stores') }}
+
+),
+
 carried as (
 
     -- Per guide, from the days before the window: the first day and the active contacts.
@@ -276,6 +288,9 @@ final as (
     select
         guide_days.guide_id,
         guide_days.date_day,
+        guides.home_brand_id as brand_id,
+        guides.home_store_id as store_id,
+        stores.region,
         coalesce(friends.new_friends, 0) as new_friends,
         coalesce(friends.deleted_friends, 0) as deleted_friends,
         coalesce(friends.new_friends, 0) - coalesce(friends.deleted_friends, 0) as net_friends,
@@ -327,6 +342,10 @@ final as (
             and guide_days.date_day = service_stats.stat_date
     left join carried
         on guide_days.guide_id = carried.guide_id
+    left join guides
+        on guide_days.guide_id = guides.guide_id
+    left join stores
+        on guides.home_store_id = stores.store_id
 
 )
 

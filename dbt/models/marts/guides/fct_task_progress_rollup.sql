@@ -1,5 +1,6 @@
 {#- HQ task progress rolled up guide → store → region → brand → group, one row per task,
-    level and key, from each guide's latest day of the task (its state now, or when the
+    level and key (with the brand that dispatched the task), from each guide's latest day of
+    the task (its state now, or when the
     guide's work on it ended). Each level is the plain sum of the guide rows. -#}
 
 with
@@ -44,6 +45,7 @@ rolled_up as (
             task_id,
             '{{ level }}' as rollup_level,
             {{ key }} as rollup_key,
+            max(brand_id) as brand_id,
             max(task_type) as task_type,
             max(due_date) as due_date,
             max(date_day) as as_of_date,
