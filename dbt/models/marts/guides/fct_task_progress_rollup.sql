@@ -30,13 +30,7 @@ guide_states as (
 
 ),
 
-{% set levels = [
-    ('guide', 'cast(guide_id as ' ~ dbt.type_string() ~ ')'),
-    ('store', 'cast(store_id as ' ~ dbt.type_string() ~ ')'),
-    ('region', 'region'),
-    ('brand', 'cast(brand_id as ' ~ dbt.type_string() ~ ')'),
-    ('group', "'group'"),
-] %}
+{% set levels = rollup_levels() %}
 
 rolled_up as (
 

@@ -1,0 +1,12 @@
+{#- The levels guide figures roll up to, as (level, key expression) pairs over a relation with
+    guide_id, store_id, region and brand_id: guide → store → region → brand → group. Used by
+    every roll-up mart so they share one hierarchy. -#}
+{% macro rollup_levels() -%}
+    {{ return([
+        ('guide', 'cast(guide_id as ' ~ dbt.type_string() ~ ')'),
+        ('store', 'cast(store_id as ' ~ dbt.type_string() ~ ')'),
+        ('region', 'region'),
+        ('brand', 'cast(brand_id as ' ~ dbt.type_string() ~ ')'),
+        ('group', "'group'"),
+    ]) }}
+{%- endmacro %}
