@@ -522,13 +522,18 @@ def test_winback_audience_exports_as_csv(members_run: dict, tmp_path: Path) -> N
     sizes = query(
         url,
         "select brand_id, lifecycle_segment, offer_tier, members from marts.fct_audience_sizes "
-        "where audience = 'audience_winback' order by 1, 2, 3",
+        "where audience = 'audience_winback' and members > 0 order by 1, 2, 3",
     )
     assert sizes == [
         (1, "sleeping", "tier_1", 1),
         (1, "sleeping", "tier_2", 1),
         (2, "pre_churn", "tier_3", 1),
     ]
+    # Every brand has every win-back cell, 0 where its list is empty.
+    ((cells,),) = query(
+        url, "select count(*) from marts.fct_audience_sizes where audience = 'audience_winback'"
+    )
+    assert cells == 6 * len(query(url, "select 1 from staging.stg_master__brands"))
 
 
 def test_keys_stay_when_identifiers_arrive_and_a_merge_keeps_the_older_key(

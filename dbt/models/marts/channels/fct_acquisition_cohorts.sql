@@ -8,6 +8,12 @@
 
 with
 
+brands as (
+
+    select * from {{ ref('stg_master__brands') }}
+
+),
+
 followers as (
 
     select * from {{ ref('int_followers_acquired') }}
@@ -114,6 +120,18 @@ final as (
             and cohorts.brand_id = spend.brand_id
             and cohorts.acquisition_date = spend.acquisition_date
 
+),
+
+with_brand_name as (
+
+    -- The brand's name beside its id, for the dashboards' brand filter.
+    select
+        final.*,
+        brands.brand_name
+    from final
+    left join brands
+        on final.brand_id = brands.brand_id
+
 )
 
-select * from final
+select * from with_brand_name

@@ -3,6 +3,12 @@
 
 with
 
+brands as (
+
+    select * from {{ ref('stg_master__brands') }}
+
+),
+
 reports as (
 
     select * from {{ ref('int_ad_reports_unioned') }}
@@ -23,6 +29,18 @@ final as (
         follows as reported_follows
     from reports
 
+),
+
+with_brand_name as (
+
+    -- The brand's name beside its id, for the dashboards' brand filter.
+    select
+        final.*,
+        brands.brand_name
+    from final
+    left join brands
+        on final.brand_id = brands.brand_id
+
 )
 
-select * from final
+select * from with_brand_name

@@ -8,6 +8,12 @@
 
 with
 
+brands as (
+
+    select * from {{ ref('stg_master__brands') }}
+
+),
+
 coupons as (
 
     select * from {{ ref('stg_mall__coupons') }}
@@ -99,6 +105,18 @@ final as (
     from coupon_outcomes
     group by claimed_date, source_channel, brand_id
 
+),
+
+with_brand_name as (
+
+    -- The brand's name beside its id, for the dashboards' brand filter.
+    select
+        final.*,
+        brands.brand_name
+    from final
+    left join brands
+        on final.brand_id = brands.brand_id
+
 )
 
-select * from final
+select * from with_brand_name

@@ -10,6 +10,12 @@
 
 with
 
+brands as (
+
+    select * from {{ ref('stg_master__brands') }}
+
+),
+
 locked_lines as (
 
     select * from {{ ref('fct_commission_lines_locked') }}
@@ -70,6 +76,18 @@ final as (
     from unioned
     cross join data_through
 
+),
+
+with_brand_name as (
+
+    -- The brand's name beside its id, for the dashboards' brand filter.
+    select
+        final.*,
+        brands.brand_name
+    from final
+    left join brands
+        on final.brand_id = brands.brand_id
+
 )
 
-select * from final
+select * from with_brand_name

@@ -34,6 +34,12 @@
 
 with
 
+brands as (
+
+    select * from {{ ref('stg_master__brands') }}
+
+),
+
 credited_lines as (
 
     select * from {{ ref('int_order_lines_credited') }}
@@ -347,6 +353,18 @@ final as (
     left join stores
         on guides.home_store_id = stores.store_id
 
+),
+
+with_brand_name as (
+
+    -- The brand's name beside its id, for the dashboards' brand filter.
+    select
+        final.*,
+        brands.brand_name
+    from final
+    left join brands
+        on final.brand_id = brands.brand_id
+
 )
 
-select * from final
+select * from with_brand_name

@@ -4,6 +4,12 @@
 
 with
 
+brands as (
+
+    select * from {{ ref('stg_master__brands') }}
+
+),
+
 targets as (
 
     select * from {{ ref('stg_targets__guide_monthly_targets') }}
@@ -77,6 +83,18 @@ final as (
     left join actuals
         on targets.guide_id = actuals.guide_id and targets.target_month = actuals.target_month
 
+),
+
+with_brand_name as (
+
+    -- The brand's name beside its id, for the dashboards' brand filter.
+    select
+        final.*,
+        brands.brand_name
+    from final
+    left join brands
+        on final.brand_id = brands.brand_id
+
 )
 
-select * from final
+select * from with_brand_name

@@ -5,6 +5,12 @@
 
 with
 
+brands as (
+
+    select * from {{ ref('stg_master__brands') }}
+
+),
+
 guide_days as (
 
     select * from {{ ref('fct_guide_task_progress') }}
@@ -57,6 +63,18 @@ rolled_up as (
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
+),
+
+with_brand_name as (
+
+    -- The brand's name beside its id, for the dashboards' brand filter.
+    select
+        rolled_up.*,
+        brands.brand_name
+    from rolled_up
+    left join brands
+        on rolled_up.brand_id = brands.brand_id
+
 )
 
-select * from rolled_up
+select * from with_brand_name

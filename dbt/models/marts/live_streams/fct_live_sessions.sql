@@ -3,6 +3,12 @@
 
 with
 
+brands as (
+
+    select * from {{ ref('stg_master__brands') }}
+
+),
+
 sessions as (
 
     select * from {{ ref('stg_live__sessions') }}
@@ -68,6 +74,18 @@ final as (
     left join boosts_per_session
         on sessions.session_id = boosts_per_session.session_id
 
+),
+
+with_brand_name as (
+
+    -- The brand's name beside its id, for the dashboards' brand filter.
+    select
+        final.*,
+        brands.brand_name
+    from final
+    left join brands
+        on final.brand_id = brands.brand_id
+
 )
 
-select * from final
+select * from with_brand_name

@@ -7,6 +7,12 @@
 
 with
 
+brands as (
+
+    select * from {{ ref('stg_master__brands') }}
+
+),
+
 related as (
 
     select * from {{ ref('int_member_brands_related') }}
@@ -136,6 +142,18 @@ final as (
     inner join thresholds
         on scored.brand_id = thresholds.brand_id
 
+),
+
+with_brand_name as (
+
+    -- The brand's name beside its id, for the dashboards' brand filter.
+    select
+        final.*,
+        brands.brand_name
+    from final
+    left join brands
+        on final.brand_id = brands.brand_id
+
 )
 
-select * from final
+select * from with_brand_name
