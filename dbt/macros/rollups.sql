@@ -10,3 +10,14 @@
         ('group', "'group'"),
     ]) }}
 {%- endmacro %}
+
+{#- The rows of ``relation`` with the brand's name beside its brand_id, for the dashboards'
+    brand filter (a model imports stg_master__brands as the CTE ``brands``). -#}
+{% macro with_brand_name(relation) -%}
+    select
+        {{ relation }}.*,
+        brands.brand_name
+    from {{ relation }}
+    left join brands
+        on {{ relation }}.brand_id = brands.brand_id
+{%- endmacro %}

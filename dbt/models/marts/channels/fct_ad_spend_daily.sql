@@ -33,13 +33,7 @@ final as (
 
 with_brand_name as (
 
-    -- The brand's name beside its id, for the dashboards' brand filter.
-    select
-        final.*,
-        brands.brand_name
-    from final
-    left join brands
-        on final.brand_id = brands.brand_id
+    {{ with_brand_name('final') }}
 
 )
 

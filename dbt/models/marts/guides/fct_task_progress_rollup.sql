@@ -67,13 +67,7 @@ rolled_up as (
 
 with_brand_name as (
 
-    -- The brand's name beside its id, for the dashboards' brand filter.
-    select
-        rolled_up.*,
-        brands.brand_name
-    from rolled_up
-    left join brands
-        on rolled_up.brand_id = brands.brand_id
+    {{ with_brand_name('rolled_up') }}
 
 )
 
