@@ -54,7 +54,9 @@ lint: setup
 
 lint-sql:
 	env -u WAREHOUSE_URL .venv/bin/siyu warehouse start >/dev/null
-	cd dbt && env -u WAREHOUSE_URL SIYU_PII_KEY=lint ../.venv/bin/sqlfluff lint models tests --processes 2
+	cd dbt && env -u WAREHOUSE_URL SIYU_PII_KEY=lint \
+		SIYU_PG_PASSWORD="$$(env -u WAREHOUSE_URL ../.venv/bin/siyu warehouse url | ../.venv/bin/python -c 'import sys, urllib.parse; print(urllib.parse.urlparse(sys.stdin.read().strip()).password or "")')" \
+		../.venv/bin/sqlfluff lint models tests --processes 2
 
 docs: setup
 	.venv/bin/siyu warehouse start && cd dbt && SIYU_PII_KEY=docs ../.venv/bin/dbt docs generate --profiles-dir .

@@ -17,6 +17,11 @@ from tests.conftest import REPO_ROOT, query
 pytestmark = pytest.mark.fullstack
 
 CUTOFF = "2025-11-14"  # the tiny world runs 2025-10-01 .. 2025-11-29
+RATE_CHANGE = "2025-11-15"  # HQ raises brand 1's same-brand online rate from this day on
+EARLIER_LINES = (
+    "select commission_line_id, rule_id, rate, commission_amount from marts.fct_commission_lines "
+    f"where line_kind = 'sale' and accrual_date < date '{RATE_CHANGE}' order by 1"
+)
 
 
 def _copy_world(world: Path, target: Path, keep) -> None:
@@ -64,8 +69,15 @@ def two_loads(tiny_world: Path, make_database, data_dir: Path, tmp_path_factory)
     _siyu_run(env)
     october_first = query(url, sql)
     status_first = query(url, status_sql)
-    # Second drop: the rest arrives, including November refunds of October sales.
+    earlier_lines = query(url, EARLIER_LINES)
+    # Second drop: the rest arrives, including November refunds of October sales, and HQ's
+    # new rate for brand 1's same-brand online sales from the 15th on.
     _copy_world(tiny_world, landing, lambda p: p.stem > CUTOFF)
+    rate_book = landing / "rules" / "commission_rates" / "2025-11-15.csv"
+    rate_book.write_text(
+        "rule_id,rule_version,brand_id,channel,sale_scope,rate_pct,valid_from\n"
+        f"B1-online-same-v3,3,1,online,same_brand,5.00,{RATE_CHANGE}\n"
+    )
     _siyu_run(env)
     return {
         "url": url,
@@ -73,6 +85,8 @@ def two_loads(tiny_world: Path, make_database, data_dir: Path, tmp_path_factory)
         "second": query(url, sql),
         "status_first": status_first,
         "status_second": query(url, status_sql),
+        "earlier_lines_first": earlier_lines,
+        "earlier_lines_second": query(url, EARLIER_LINES),
     }
 
 
@@ -110,6 +124,31 @@ def test_lines_move_estimated_locked_settled_and_pending_is_what_is_not_settled(
     assert mixed == []
 
 
+def test_a_new_rate_from_hq_prices_later_lines_and_moves_no_earlier_one(two_loads: dict) -> None:
+    # Every line paid before the change keeps its rule and its commission to the cent,
+    # closed October and the first half of open November alike (the second drop only adds
+    # the lines that arrived late).
+    first, second = two_loads["earlier_lines_first"], two_loads["earlier_lines_second"]
+    assert first and set(first) <= set(second)
+    # Brand 1's same-brand online sales: 3 % in October (v1), 3.5 % from 1 November (v2,
+    # the demo world's new season) and 5 % from the 15th (v3, the file HQ dropped).
+    rules = query(
+        two_loads["url"],
+        "select case when accrual_date < date '2025-11-01' then 'october' "
+        f"when accrual_date < date '{RATE_CHANGE}' then 'early november' "
+        "else 'late november' end, rule_id, rate, count(*), "
+        "count(*) filter (where commission_amount <> round(base_amount * rate, 2)) "
+        "from marts.fct_commission_lines where line_kind = 'sale' and brand_id = 1 "
+        "and is_online and not is_cross_brand group by 1, 2, 3 order by 1, 2",
+    )
+    assert [(period, rule, rate) for period, rule, rate, _, _ in rules] == [
+        ("early november", "B1-online-same-v2", Decimal("0.0350")),
+        ("late november", "B1-online-same-v3", Decimal("0.0500")),
+        ("october", "B1-online-same-v1", Decimal("0.0300")),
+    ]
+    assert all(lines > 0 and mispriced == 0 for _, _, _, lines, mispriced in rules)
+
+
 def test_late_refunds_claw_back_in_the_month_of_the_refund(two_loads: dict) -> None:
     rows = query(
         two_loads["url"],
@@ -128,7 +167,7 @@ def test_every_ledger_line_traces_to_its_order_line_and_rule(two_loads: dict) ->
         "select l.commission_line_id from marts.fct_commission_lines as l "
         "left join intermediate.int_order_lines_credited as c "
         "on c.order_line_key = l.order_line_key "
-        "left join seeds.commission_rules as r on r.rule_id = l.rule_id "
+        "left join staging.stg_rules__commission_rates as r on r.rule_id = l.rule_id "
         "where c.order_line_key is null or r.rule_id is null "
         "or round(abs(l.base_amount) * r.rate, 2) <> abs(l.commission_amount)",
     )

@@ -62,6 +62,7 @@ def test_the_manifest_says_what_was_injected(damaged: dict) -> None:
         "extra_column_files",
         "missing_column_files",
         "truncated_lines",
+        "unlisted_rule_values",
     }
 
 
@@ -70,11 +71,16 @@ def test_bad_rows_are_quarantined_with_their_reason(damaged: dict) -> None:
     assert _quarantined(url, "negative_amount") == injected["negative_amounts"]["count"]
     assert _quarantined(url, "unknown_reference") == injected["unknown_guide_ids"]["count"]
     assert _quarantined(url, "truncated_line") == injected["truncated_lines"]["count"]
+    assert _quarantined(url, "unknown_value") == injected["unlisted_rule_values"]["count"] == 1
     # Nothing else was quarantined, and each row says where it came from and why.
     total = query(url, "select count(*) from raw._quarantine")[0][0]
-    assert total == sum(
-        injected[k]["count"] for k in ("negative_amounts", "unknown_guide_ids", "truncated_lines")
+    quarantined_kinds = (
+        "negative_amounts",
+        "unknown_guide_ids",
+        "truncated_lines",
+        "unlisted_rule_values",
     )
+    assert total == sum(injected[k]["count"] for k in quarantined_kinds)
     # A zero amount (a line paid by a coupon, a gift) is a purchase: loaded at 0.00.
     (zero,) = query(
         url,
@@ -89,6 +95,13 @@ def test_bad_rows_are_quarantined_with_their_reason(damaged: dict) -> None:
     )[0]
     assert "guide_id" in reason and "999999" in reason and f"line {line}" in reason
     assert Path(source_file).name.endswith(".jsonl")  # WeCom's JSON Lines export
+    # HQ's hand-typed rate-book row names the column, the value and the values allowed.
+    ((reason, source_file),) = query(
+        url,
+        "select reason, source_file from raw._quarantine where reason_code = 'unknown_value'",
+    )
+    assert "'channel' is 线上" in reason and "online, offline" in reason
+    assert "rules/commission_rates/" in source_file
     # A quarantined row is not in raw.
     (unknown,) = query(
         url, "select count(*) from raw.wecom__contact_events where guide_id = 999999"

@@ -61,6 +61,29 @@ def _order(order_id, member_id, brand, paid_at, sku, amount, list_price):
     return order, line
 
 
+def rate_book(brands, version, valid_from, online_same="3.00"):
+    """HQ's commission rates for ``brands``, as the rules source delivers them."""
+    rates = {
+        ("online", "same_brand"): online_same,
+        ("online", "cross_brand"): "4.00",
+        ("offline", "same_brand"): "2.00",
+        ("offline", "cross_brand"): "3.00",
+    }
+    return [
+        {
+            "rule_id": f"B{brand}-{channel}-{scope.split('_')[0]}-v{version}",
+            "rule_version": version,
+            "brand_id": brand,
+            "channel": channel,
+            "sale_scope": scope,
+            "rate_pct": rate,
+            "valid_from": valid_from,
+        }
+        for brand in brands
+        for (channel, scope), rate in rates.items()
+    ]
+
+
 PRODUCTS = {"S1": (1, "1000.00"), "S2": (2, "300.00"), "S3": (3, "400.00")}
 
 ORDERS = [
@@ -126,6 +149,25 @@ WORLD = {
     ],
     ("mall", "orders"): [order for order, _ in ORDERS],
     ("mall", "order_lines"): [line for _, line in ORDERS],
+    # HQ's rule book: a down-jacket brand stays active a year, brand 3 derives its
+    # thresholds from its own purchase gaps.
+    ("rules", "commission_rates"): rate_book((1, 2, 3), 1, "2020-01-01"),
+    ("rules", "lifecycle_thresholds"): [
+        {
+            "brand_id": brand,
+            "threshold_rule": rule,
+            "new_days": 30,
+            "active_days": active,
+            "sleeping_days": sleeping,
+            "pre_churn_days": pre_churn,
+            "valid_from": "2020-01-01",
+        }
+        for brand, rule, active, sleeping, pre_churn in (
+            (1, "fixed", 365, 540, 730),
+            (2, "fixed", 180, 365, 540),
+            (3, "gap_percentiles", None, None, None),
+        )
+    ],
     ("mall", "refunds"): [
         {
             "refund_id": "R1",
@@ -239,11 +281,15 @@ WORLD = {
 
 
 def _write_world(root: Path, world: dict | None = None) -> None:
-    for (source, entity), rows in (WORLD if world is None else world).items():
+    """One file per (source, entity), or per (source, entity, file name) for a source that
+    delivers the same entity more than once."""
+    for (source, entity, *name), rows in (WORLD if world is None else world).items():
         columns = [c.name for c in schema_for(source, entity).columns]
         folder = root / source / entity
         folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / f"{entity}.csv", "w", newline="", encoding="utf-8") as f:
+        with open(
+            folder / f"{name[0] if name else entity}.csv", "w", newline="", encoding="utf-8"
+        ) as f:
             writer = csv.writer(f)
             writer.writerow(columns)
             for row in rows:

@@ -1,5 +1,6 @@
 """Store-only members: a card at the till and a phone in the stores' member registry, never
-the mini-program; and a WeCom customer transfer between two guides of a store. A hand-made
+the mini-program; a WeCom customer transfer between two guides of a store; an HQ task; and a
+commission rate HQ changes for the next season. A hand-made
 world through the real pipeline, checked against figures worked out by hand (as of
 2025-12-31)."""
 
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT, query
-from tests.test_members import _account, _order, _write_world
+from tests.test_members import _account, _order, _write_world, rate_book
 
 pytestmark = pytest.mark.fullstack
 
@@ -203,6 +204,14 @@ WORLD = {
         _card("C7", P7, 1, 1, "2025-12-10 14:50:00"),
         _card("C8", P1, 2, 2, "2025-11-01 14:55:00"),
     ],
+    # HQ's rate book for the year, then a new rate for brand 1's same-brand online sales
+    # from 1 September (4 % instead of 3 %), delivered two weeks ahead.
+    ("rules", "commission_rates", "2025-01-01"): rate_book((1, 2), 1, "2025-01-01"),
+    ("rules", "commission_rates", "2025-08-15"): [
+        rule
+        for rule in rate_book((1,), 2, "2025-09-01", online_same="4.00")
+        if rule["rule_id"] == "B1-online-same-v2"
+    ],
     ("pos", "receipts"): [receipt for receipt, _ in RECEIPTS],
     ("pos", "receipt_lines"): [line for _, lines in RECEIPTS for line in lines],
 }
@@ -326,14 +335,21 @@ def test_a_wecom_transfer_moves_the_service_guide_and_the_credit_from_the_takeov
         ("O2", 3, "service", False, Decimal("500.00")),
     ]
     # Commission to the cent, by the rule in force at payment: 3 % of 500.00 online in June
-    # and September (brand 1, v1).
+    # (brand 1, v1) and, after HQ's new rate from 1 September, 4 % of 500.00 (v2).
     assert query(
         store_run,
         "select guide_id, accrual_month, commission from marts.fct_commission_statements "
         "order by guide_id, accrual_month",
     ) == [
         (1, dt.date(2025, 6, 1), Decimal("15.00")),
-        (3, dt.date(2025, 9, 1), Decimal("15.00")),
+        (3, dt.date(2025, 9, 1), Decimal("20.00")),
+    ]
+    assert query(
+        store_run,
+        "select order_line_key, rule_id, rate from marts.fct_commission_lines order by 1",
+    ) == [
+        ("mall:O1-1", "B1-online-same-v1", Decimal("0.0300")),
+        ("mall:O2-1", "B1-online-same-v2", Decimal("0.0400")),
     ]
 
 

@@ -67,14 +67,14 @@ def test_the_loader_owns_raw_and_the_transformer_everything_dbt_built(
         query(
             url,
             "select schemaname, string_agg(distinct tableowner, ',') from pg_tables "
-            "where schemaname in ('raw', 'staging', 'intermediate', 'marts', 'ml', 'seeds') "
+            "where schemaname in ('raw', 'staging', 'intermediate', 'marts', 'ml') "
             "group by schemaname",
         )
     )
     transformer = role_name(url, "transformer")
     assert owners == {
         "raw": role_name(url, "loader"),
-        **{s: transformer for s in ("intermediate", "marts", "ml", "seeds")},
+        **{s: transformer for s in ("intermediate", "marts", "ml")},
     }
     views = query(url, "select distinct viewowner from pg_views where schemaname = 'staging'")
     assert views == [(transformer,)]

@@ -272,6 +272,30 @@ def test_hq_tasks_reach_the_brands_guides_who_finish_some_on_time_some_late(
     assert 0.1 < per_guide["late"].sum() / per_guide["done"].sum() < 0.3
 
 
+def test_hq_rule_book_covers_every_brand_and_announces_a_new_rate_ahead(demo: Path) -> None:
+    rates = _read(demo, "rules", "commission_rates")
+    brands = _read(demo, "master", "brands")
+    files = sorted((demo / "rules" / "commission_rates").glob("*.csv"))
+    first_day = dt.date.fromisoformat(files[0].stem)
+    # From the first day every brand has a rate for each channel and sale scope.
+    first = rates.filter(pl.col("rule_version") == "1")
+    assert first.select("brand_id", "channel", "sale_scope").unique().height == 4 * brands.height
+    assert (first["valid_from"].str.to_date() <= first_day).all()
+    # The new season's rates come in a later file, at least two weeks before they apply,
+    # on the first of a month; same-brand online sales earn more from then on.
+    later = pl.read_csv(files[-1], infer_schema=False)
+    assert len(files) == 2 and later.height == 4 * brands.height
+    valid_from = dt.date.fromisoformat(later["valid_from"][0])
+    assert valid_from.day == 1 and (valid_from - dt.date.fromisoformat(files[-1].stem)).days >= 14
+    raised = later.filter(pl.col("channel") == "online", pl.col("sale_scope") == "same_brand")
+    assert (raised["rate_pct"].cast(pl.Float64) > 3.0).all()
+    # Lifecycle thresholds follow the category: a down-jacket brand stays active longest.
+    thresholds = _read(demo, "rules", "lifecycle_thresholds").join(brands, on="brand_id")
+    down = thresholds.filter(pl.col("category") == "down_jacket")["active_days"]
+    kids = thresholds.filter(pl.col("category") == "kidswear")["active_days"]
+    assert int(down.min()) > int(kids.max())
+
+
 def test_community_operators_share_codes_beside_guides(demo: Path) -> None:
     orders = _read(demo, "mall", "orders")
     through_groups = orders.drop_nulls("community_group_id")

@@ -52,8 +52,8 @@ def dbt_process_environment(settings: Settings) -> Iterator[None]:
     """os.environ with dbt's variables for the duration of one dbt invocation."""
     saved = dict(os.environ)
     os.environ.update(dbt_environment(settings))
-    # When Dagster runs part of the project (the seeds before the raw tables' blocking checks
-    # have passed, the models after), a test runs with the part that can build all it reads.
+    # When Dagster runs part of the project (one dbt step of the job), a test runs with the
+    # part that can build all it reads.
     os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
     try:
         yield

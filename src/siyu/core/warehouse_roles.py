@@ -2,7 +2,7 @@
 
 - ``<database>_loader`` owns the ``raw`` schema: the one loader writes there and nowhere else.
 - ``<database>_transformer`` owns what dbt and the model assets build (staging, intermediate,
-  marts, ml, seeds, test audit), reads ``raw``, and is the only role besides the owner that
+  marts, ml, test audit), reads ``raw``, and is the only role besides the owner that
   may read the phone hash key (``siyu_secrets.pii_key``).
 - ``<database>_bi_reader`` (Superset) may select the ``marts`` schema and nothing else.
 
@@ -26,7 +26,7 @@ from siyu.core.secrets import read_or_create_secret, read_secret
 RAW_SCHEMA = "raw"
 MARTS_SCHEMA = "marts"
 # dbt's schemas (macros/generate_schema_name.sql) and the model assets' own.
-TRANSFORMER_SCHEMAS = ("staging", "intermediate", "marts", "ml", "seeds", "dbt_test__audit")
+TRANSFORMER_SCHEMAS = ("staging", "intermediate", "marts", "ml", "dbt_test__audit")
 KEY_SCHEMA, KEY_TABLE = "siyu_secrets", "pii_key"
 # pg_class kinds and the ALTER statement that hands each to another owner.
 _ALTER_BY_KIND = {

@@ -2,10 +2,10 @@
 
 Each kind is counted (with the files it touched) in the world's manifest, so tests can prove
 where every one ends up: re-delivered duplicates (deduplicated in staging), malformed phones
-(no phone hash in staging), zero amounts (loaded: GMV 0), negative amounts and unknown guide
-ids (quarantined rows),
-POS files in GBK with a BOM (decoded), an undeclared column one day (set aside, noted), a
-required column missing (file rejected whole), a truncated last line (quarantined row).
+(no phone hash in staging), zero amounts (loaded: GMV 0), negative amounts, unknown guide ids
+and a rate-book value outside its list (quarantined rows), POS files in GBK with a BOM
+(decoded), an undeclared column one day (set aside, noted), a required column missing (file
+rejected whole), a truncated last line (quarantined row).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class DefectRates:
     extra_column_files: int = 1  # POS receipt files with an undeclared column
     missing_column_files: int = 1  # live boost files without a required column
     truncated_files: float = 0.02  # of POS receipt-line files, last line cut off
+    unlisted_rule_values: int = 1  # rows of HQ's rate book with the channel typed in Chinese
 
 
 def _read(path: Path, encoding: str = "utf-8") -> tuple[list[str], list[list[str]]]:
@@ -220,6 +221,25 @@ def duplicate_rows(
             injected.note("duplicate_rows", later, len(again))
 
 
+def unlisted_rule_values(
+    out: Path, rng: np.random.Generator, rates: DefectRates, injected: _Injected
+) -> None:
+    """HQ's rate book edited by hand: an extra row in its latest delivery spells the channel
+    线上 ("online") instead of one of the values the rate book allows."""
+    files = _files(out, "rules", "commission_rates")
+    if not files or not rates.unlisted_rule_values:
+        return
+    header, rows = _read(files[-1])
+    typos = []
+    for row in rows[: rates.unlisted_rule_values]:
+        typo = list(row)
+        typo[header.index("rule_id")] += "-typo"
+        typo[header.index("channel")] = "线上"
+        typos.append(typo)
+    _write(files[-1], header, rows + typos)
+    injected.note("unlisted_rule_values", files[-1], len(typos))
+
+
 # In this order: each kind draws from one random stream after the one before.
 DEFECT_KINDS = (
     malformed_phones,
@@ -229,6 +249,7 @@ DEFECT_KINDS = (
     missing_column_files,
     truncated_lines,
     duplicate_rows,
+    unlisted_rule_values,
 )
 
 

@@ -10,8 +10,8 @@ chunks of ``Scale.chunk_members`` (each chunk registers, buys, joins groups, ord
 at the till and in live rooms, is added on WeCom, is bound to a guide and claims coupons, with
 its own random stream, appending its rows to the day files), then what spans all members
 (walk-in receipts, shared store phones, live sessions and boosts, ad campaigns with their
-reports and follows, targets, group and guide statistics, HQ's tasks to guides). ID
-sequences run across chunks.
+reports and follows, targets, group and guide statistics, HQ's tasks to guides and its rule
+book). ID sequences run across chunks.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from siyu.demo_world.members import register_members, shared_phone_accounts
 from siyu.demo_world.pos import member_receipts, walk_ins
 from siyu.demo_world.presets import PRESETS, Scale
 from siyu.demo_world.purchases import buy_till_you_die
+from siyu.demo_world.rules import rule_book
 from siyu.demo_world.targets import targets
 from siyu.demo_world.tasks import tasks
 from siyu.demo_world.wecom import (
@@ -88,6 +89,7 @@ def _spanning_all_members(
     community_stats(m, np.random.default_rng([seed, 16]), totals, writer)
     guide_service_stats(m, np.random.default_rng([seed, 17]), totals, writer)
     tasks(m, np.random.default_rng([seed, 18]), seq, writer)
+    rule_book(m, writer)
 
 
 def _scale(scale: Scale | str) -> Scale:

@@ -8,10 +8,11 @@ nobody declared (schema drift) are set aside and noted in the load log; an empty
 rejected. A record PostgreSQL would refuse or store other than sent (a NUL byte, a year outside
 1-9999, an amount with more than 2 decimals or beyond what sums can hold), one that breaks its
 type, a required value or a row rule (schemas.RULES: amounts not negative, quantities
-positive, known master ids), a record with more or fewer fields than the header, a quote out
-of place, a line of JSON Lines that is not an object, and a truncated last line, goes to
-``raw._quarantine`` with its file line, column, reason and original text; the rest of the file
-loads in the same transaction. Nothing is dropped, altered or loaded twice silently.
+positive, known master ids, values from a fixed list), a record with more or fewer fields than
+the header, a quote out of place, a line of JSON Lines that is not an object, and a truncated
+last line, goes to ``raw._quarantine`` with its file line, column, reason and original text;
+the rest of the file loads in the same transaction. Nothing is dropped, altered or loaded
+twice silently.
 """
 
 from __future__ import annotations
@@ -289,6 +290,16 @@ def _rule_check(rule: Rule, schema: EntitySchema, references: dict[str, set[str]
             pl.format(
                 f"column '{rule.column}' is {{}}, it must be "
                 f"{'greater than 0' if positive else 'at least 0'}",
+                value,
+            ),
+            rule.column,
+        )
+    if rule.kind == "one_of":
+        return (
+            value.is_not_null() & ~value.is_in(list(rule.values)),
+            "unknown_value",
+            pl.format(
+                f"column '{rule.column}' is {{}}, it must be one of {', '.join(rule.values)}",
                 value,
             ),
             rule.column,

@@ -448,6 +448,35 @@ SCHEMAS += (
         "avg_reply_time:decimal?",
         "negative_feedback_cnt:int",
     ),
+    _schema(
+        "rules",
+        "commission_rates",
+        "HQ's commission rate book (提成规则): the rate a guide earns, keyed by brand, "
+        "channel (online / offline) and sale scope (same_brand / cross_brand), in force from "
+        "valid_from until the next version of the same key. HQ drops a CSV whenever it "
+        "changes a rate, usually before the season it applies to; every delivery is kept.",
+        "rule_id:text",
+        "rule_version:int",
+        "brand_id:int",
+        "channel:text",
+        "sale_scope:text",
+        "rate_pct:decimal",
+        "valid_from:date",
+    ),
+    _schema(
+        "rules",
+        "lifecycle_thresholds",
+        "HQ's lifecycle thresholds per brand (会员生命周期阈值), in days since the last "
+        "purchase: fixed days, or gap_percentiles to derive them from the brand's own "
+        "inter-purchase gaps; in force from valid_from until the brand's next version.",
+        "brand_id:int",
+        "threshold_rule:text",
+        "new_days:int",
+        "active_days:int?",
+        "sleeping_days:int?",
+        "pre_churn_days:int?",
+        "valid_from:date",
+    ),
 )
 
 BY_TABLE: dict[str, EntitySchema] = {s.table: s for s in SCHEMAS}
@@ -457,14 +486,15 @@ BY_TABLE: dict[str, EntitySchema] = {s.table: s for s in SCHEMAS}
 class Rule:
     """A row rule beyond type and nullability; a row breaking it is quarantined.
 
-    kind "positive": the column must be > 0; "non_negative": >= 0. kind "reference": a
-    non-empty value must exist in
+    kind "positive": the column must be > 0; "non_negative": >= 0; "one_of": a non-empty
+    value must be one of ``values``. kind "reference": a non-empty value must exist in
     ``reference`` (``<raw table>.<column>``, loaded earlier: master data).
     """
 
     kind: str
     column: str
     reference: str | None = None
+    values: tuple[str, ...] = ()
 
     @property
     def target(self) -> tuple[str, str] | None:
@@ -514,6 +544,17 @@ RULES: dict[str, tuple[Rule, ...]] = {
         Rule("non_negative", "chat_cnt"),
         Rule("non_negative", "reply_percentage"),
         Rule("non_negative", "avg_reply_time"),
+    ),
+    "rules__commission_rates": (
+        Rule("reference", "brand_id", "master__brands.brand_id"),
+        Rule("one_of", "channel", values=("online", "offline")),
+        Rule("one_of", "sale_scope", values=("same_brand", "cross_brand")),
+        Rule("non_negative", "rate_pct"),
+    ),
+    "rules__lifecycle_thresholds": (
+        Rule("reference", "brand_id", "master__brands.brand_id"),
+        Rule("one_of", "threshold_rule", values=("fixed", "gap_percentiles")),
+        Rule("positive", "new_days"),
     ),
 }
 

@@ -22,7 +22,7 @@ refunds as (
 
 rules as (
 
-    select * from {{ ref('commission_rules') }}
+    select * from {{ ref('stg_rules__commission_rates') }}
 
 ),
 

@@ -139,8 +139,12 @@ final as (
         scored.monetary_score,
         {{ as_of_date() }} as as_of_date
     from scored
+    -- the brand's thresholds in force on the as-of date (HQ's rule book)
     inner join thresholds
-        on scored.brand_id = thresholds.brand_id
+        on
+            scored.brand_id = thresholds.brand_id
+            and {{ as_of_date() }} >= thresholds.valid_from
+            and (thresholds.valid_to is null or {{ as_of_date() }} < thresholds.valid_to)
 
 ),
 

@@ -176,8 +176,12 @@ segmented as (
             'thresholds'
         ) }} as lifecycle_segment
     from member_months
+    -- the brand's thresholds in force on the month's last day (HQ's rule book)
     inner join thresholds
-        on member_months.brand_id = thresholds.brand_id
+        on
+            member_months.brand_id = thresholds.brand_id
+            and member_months.period_end >= thresholds.valid_from
+            and (thresholds.valid_to is null or member_months.period_end < thresholds.valid_to)
 
 ),
 
