@@ -40,8 +40,19 @@ def _read(world: Path, source: str, entity: str) -> pl.DataFrame:
     return read_entity(world, source, entity)
 
 
-def expected_private_domain_daily(world: Path) -> pl.DataFrame:
-    """fct_private_domain_daily worked out from the generated files alone (kpis.md)."""
+def _person(people: pl.DataFrame, prefix: str, column: str) -> pl.Expr:
+    """The member (person) an identifier in ``column`` belongs to, null when none."""
+    keys = dict(zip(people["identifier_key"], people["member_key"], strict=True))
+    return (pl.lit(prefix) + pl.col(column).cast(pl.String)).replace_strict(
+        keys, default=None, return_dtype=pl.String
+    )
+
+
+def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataFrame:
+    """fct_private_domain_daily worked out from the generated files (kpis.md), people counted
+    as the identity graph resolved them (``people``: identifier_key → member_key, checked by
+    its own tests): a mall account, a POS card, an OpenID or a WeCom id of one person is one
+    member."""
     day = pl.col("ts").str.slice(0, 10).str.to_date()
     guides = _read(world, "master", "guides").select("guide_id", "brand_id")
     stores = _read(world, "master", "stores").select("store_id", "brand_id")
@@ -50,23 +61,36 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
     mall = (
         _read(world, "mall", "order_lines")
         .join(orders, on="order_id")
-        .select("member_id", "brand_id", "paid_amount", pl.col("paid_at").alias("ts"))
+        .select(
+            _person(people, "mall_account:", "member_id").alias("person"),
+            "brand_id",
+            "paid_amount",
+            pl.col("paid_at").alias("ts"),
+        )
         .with_columns(online=pl.lit(True))
     )
     sessions = _read(world, "live", "sessions").select("session_id", "brand_id")
     live = (
         _read(world, "live", "live_orders")
         .join(sessions, on="session_id")
-        .select("member_id", "brand_id", "paid_amount", pl.col("paid_at").alias("ts"))
+        .select(
+            _person(people, "mall_account:", "member_id").alias("person"),
+            "brand_id",
+            "paid_amount",
+            pl.col("paid_at").alias("ts"),
+        )
         .with_columns(online=pl.lit(True))
     )
     receipts = _read(world, "pos", "receipts").join(stores, on="store_id")
-    cards = members.drop_nulls("card_no").select("member_id", pl.col("card_no"))
     pos = (
         _read(world, "pos", "receipt_lines")
         .join(receipts, on="receipt_id", suffix="_receipt")
-        .join(cards, left_on="member_card_no", right_on="card_no", how="left")
-        .select("member_id", "brand_id", "paid_amount", pl.col("sold_at").alias("ts"))
+        .select(
+            _person(people, "card_no:", "member_card_no").alias("person"),
+            "brand_id",
+            "paid_amount",
+            pl.col("sold_at").alias("ts"),
+        )
         .with_columns(online=pl.lit(False))
     )
     lines = (
@@ -105,10 +129,10 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
     )
     service_links = pl.concat(
         [relationships.select("member_id", pl.col("ts").alias("from"), "lost"), bindings]
-    )
+    ).select(_person(people, "mall_account:", "member_id").alias("person"), "from", "lost")
     in_relationship = (
         lines.filter(~pl.col("online"))
-        .join(service_links, on="member_id")
+        .join(service_links, on="person")
         .filter(
             (pl.col("from") <= pl.col("ts"))
             & (pl.col("lost").is_null() | (pl.col("lost") > pl.col("ts")))
@@ -119,13 +143,13 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
     )
     lines = lines.join(in_relationship, on="line", how="left")
     sales = lines.group_by("date_day", "brand_id").agg(
-        buyers=pl.col("member_id").drop_nulls().n_unique(),
+        buyers=pl.col("person").drop_nulls().n_unique(),
         mini_program_gmv=pl.col("paid_amount").filter(pl.col("online")).sum(),
         offline_gmv=pl.col("paid_amount").filter(~pl.col("online")).sum(),
         private_domain_gmv=pl.col("paid_amount")
         .filter(pl.col("online") | pl.col("related").is_not_null())
         .sum(),
-        member_gmv=pl.col("paid_amount").filter(pl.col("member_id").is_not_null()).sum(),
+        member_gmv=pl.col("paid_amount").filter(pl.col("person").is_not_null()).sum(),
     )
     all_orders = _read(world, "mall", "orders").select("order_id", "brand_id")
     refunds = (
@@ -146,8 +170,24 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
     )
     first = min(lines["date_day"].min(), contacts["date_day"].min())
     last = max(lines["date_day"].max(), contacts["date_day"].max())
+    # A person becomes a member of a brand at their first mall account or POS card of it.
+    memberships = pl.concat(
+        [
+            members.select(
+                _person(people, "mall_account:", "member_id").alias("person"),
+                pl.col("register_brand_id").alias("brand_id"),
+                pl.col("registered_at").alias("ts"),
+            ),
+            _read(world, "pos", "member_cards").select(
+                _person(people, "card_no:", "card_no").alias("person"),
+                "brand_id",
+                pl.col("registered_at").alias("ts"),
+            ),
+        ]
+    )
     registrations = (
-        members.rename({"registered_at": "ts", "register_brand_id": "brand_id"})
+        memberships.group_by("person", "brand_id")
+        .agg(pl.col("ts").min())
         .with_columns(date_day=pl.max_horizontal(day, pl.lit(first)))
         .filter(pl.col("date_day") <= last)
         .group_by("date_day", "brand_id")
@@ -170,11 +210,26 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
         .group_by("event_id", "openid", "ts", "brand_id")
         .agg(pl.col("lost").min())
         .join(members.select("member_id", "openid"), on="openid", how="left")
-        .select("brand_id", "member_id", pl.col("openid").alias("follower"), "ts", "lost")
+        .select(
+            "brand_id",
+            pl.coalesce(
+                _person(people, "mall_account:", "member_id"),
+                _person(people, "openid:", "openid"),
+                pl.lit("follower:") + pl.col("openid"),
+            ).alias("person"),
+            "ts",
+            "lost",
+        )
     )
-    contact_spans = relationships.select(
-        "brand_id", "member_id", pl.col("external_user_id").alias("follower"), "ts", "lost"
-    )
+
+    def wecom_person() -> pl.Expr:
+        return pl.coalesce(
+            _person(people, "mall_account:", "member_id"),
+            _person(people, "wecom_external_id:", "external_user_id"),
+            pl.lit("follower:") + pl.col("external_user_id"),
+        ).alias("person")
+
+    contact_spans = relationships.select("brand_id", wecom_person(), "ts", "lost")
     groups = _read(world, "wecom", "community_groups").select("group_id", "brand_id")
     group_events = _read(world, "wecom", "community_member_events").rename({"occurred_at": "ts"})
     community_spans = (
@@ -191,12 +246,11 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
         .group_by("event_id", "external_user_id", "union_id", "ts", "brand_id")
         .agg(pl.col("lost").min())
         .join(members.select("member_id", "union_id"), on="union_id", how="left")
-        .select("brand_id", "member_id", pl.col("external_user_id").alias("follower"), "ts", "lost")
+        .select("brand_id", wecom_person(), "ts", "lost")
     )
     reachable = (
         pl.concat([ad_spans, contact_spans, community_spans])
         .with_columns(
-            person=pl.coalesce(pl.col("member_id"), pl.lit("follower:") + pl.col("follower")),
             start=day,
             until=pl.col("lost").str.slice(0, 10).str.to_date(),
         )
@@ -209,9 +263,7 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
         .agg(private_domain_users=pl.col("person").n_unique())
     )
     # Repurchase over the trailing 365-day window: buyers, and those with 2+ purchase days.
-    purchase_days = (
-        lines.drop_nulls("member_id").select("member_id", "brand_id", "date_day").unique()
-    )
+    purchase_days = lines.drop_nulls("person").select("person", "brand_id", "date_day").unique()
     window = (
         pl.DataFrame({"day": days})
         .join(purchase_days, how="cross")
@@ -219,7 +271,7 @@ def expected_private_domain_daily(world: Path) -> pl.DataFrame:
             (pl.col("date_day") <= pl.col("day"))
             & (pl.col("date_day") > pl.col("day") - dt.timedelta(days=365))
         )
-        .group_by("day", "brand_id", "member_id")
+        .group_by("day", "brand_id", "person")
         .agg(purchase_days=pl.len())
         .group_by("day", "brand_id")
         .agg(
@@ -352,7 +404,15 @@ def test_mart_equals_figures_computed_from_the_files(
 ) -> None:
     assert materialised.success
     actual = mart(pipeline_env["WAREHOUSE_URL"])
-    expected = expected_private_domain_daily(tiny_world)
+    people = pl.DataFrame(
+        query(
+            pipeline_env["WAREHOUSE_URL"],
+            "select identifier_key, member_key from intermediate.int_member_identities",
+        ),
+        schema=["identifier_key", "member_key"],
+        orient="row",
+    )
+    expected = expected_private_domain_daily(tiny_world, people)
     assert actual.height == expected.height == 60 * 3
     for column in expected.columns:
         got, want = actual[column].to_list(), expected[column].to_list()

@@ -422,3 +422,24 @@ def test_a_task_finished_on_time_by_one_guide_and_late_by_another(store_run: str
         ("brand", 2, 3, 3, 2, 1, 1, 0, Decimal("1.0000")),
         ("store", 2, 3, 3, 2, 1, 1, 0, Decimal("1.0000")),
     ]
+
+
+def test_the_private_domain_day_counts_people_not_accounts(store_run: str) -> None:
+    rows = query(
+        store_run,
+        "select date_day, brand_id, buyers, offline_gmv, private_domain_gmv, member_net_sales, "
+        "new_members, members from marts.fct_private_domain_daily "
+        "where (date_day, brand_id) in ((date '2025-11-01', 2), (date '2025-12-10', 1), "
+        "(date '2025-12-11', 1)) order by date_day, brand_id",
+    )
+    assert rows == [
+        # Alice at a brand 2 till on her brand 2 card: a buyer and a member sale, inside the
+        # private domain (guide 3 serves her since the transfer, whichever card she shows);
+        # her first card of brand 2 makes her a new member of it.
+        (dt.date(2025, 11, 1), 2, 1, Decimal("200.00"), Decimal("200.00"), Decimal("200.00"), 1, 1),
+        # Grace, store-only: a buyer and a member sale, and a new member the day her card was
+        # made; brand 1 now has two members (Alice's account and card are one).
+        (dt.date(2025, 12, 10), 1, 1, Decimal("300.00"), Decimal("0.00"), Decimal("300.00"), 1, 2),
+        # The walk-in without a card: GMV, but no buyer and no member sale.
+        (dt.date(2025, 12, 11), 1, 0, Decimal("50.00"), Decimal("0.00"), Decimal("0.00"), 0, 2),
+    ]

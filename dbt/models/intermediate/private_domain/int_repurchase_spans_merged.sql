@@ -1,4 +1,5 @@
-{#- The days on which each member counts as a buyer, and as a repeat buyer, of a brand over the
+{#- The days on which each member (a person, after identity resolution: every channel, every
+    account and card of theirs) counts as a buyer, and as a repeat buyer, of a brand over the
     trailing repurchase window W (var repurchase_window_days, kpis.md "repurchase rate"), as
     merged spans [counts_from, counts_until) of business days. With a member's distinct
     purchase days p1 < p2 < ... of the brand, the member is a buyer in the window ending d
@@ -12,15 +13,14 @@ with
 
 order_lines as (
 
-    select * from {{ ref('int_order_lines_unioned') }}
-    where member_id is not null
+    select * from {{ ref('int_order_lines_resolved') }}
 
 ),
 
 purchase_days as (
 
     select distinct
-        member_id,
+        member_key,
         brand_id,
         paid_date
     from order_lines
@@ -30,10 +30,10 @@ purchase_days as (
 sequenced as (
 
     select
-        member_id,
+        member_key,
         brand_id,
         paid_date,
-        lag(paid_date) over (partition by member_id, brand_id order by paid_date)
+        lag(paid_date) over (partition by member_key, brand_id order by paid_date)
             as previous_paid_date
     from purchase_days
 
@@ -43,7 +43,7 @@ spans as (
 
     select
         'buyer' as span_kind,
-        member_id,
+        member_key,
         brand_id,
         paid_date as span_from,
         {{ dbt.dateadd('day', window_days, 'paid_date') }} as span_until
@@ -51,7 +51,7 @@ spans as (
     union all
     select
         'repeat_buyer' as span_kind,
-        member_id,
+        member_key,
         brand_id,
         paid_date as span_from,
         {{ dbt.dateadd('day', window_days, 'previous_paid_date') }} as span_until
@@ -67,7 +67,7 @@ islands as (
     select
         spans.*,
         sum(case when span_from <= previous_until then 0 else 1 end) over (
-            partition by span_kind, member_id, brand_id
+            partition by span_kind, member_key, brand_id
             order by span_from, span_until
             rows between unbounded preceding and current row
         ) as island_number
@@ -75,7 +75,7 @@ islands as (
         select
             spans.*,
             lag(span_until) over (
-                partition by span_kind, member_id, brand_id order by span_from, span_until
+                partition by span_kind, member_key, brand_id order by span_from, span_until
             ) as previous_until
         from spans
     ) as spans
@@ -86,12 +86,12 @@ merged as (
 
     select
         span_kind,
-        member_id,
+        member_key,
         brand_id,
         min(span_from) as counts_from,
         cast(max(span_until) as date) as counts_until
     from islands
-    group by span_kind, member_id, brand_id, island_number
+    group by span_kind, member_key, brand_id, island_number
 
 )
 

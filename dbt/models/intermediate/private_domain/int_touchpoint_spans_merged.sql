@@ -1,8 +1,9 @@
 {#- When each person was reachable in each brand's private domain: WeCom contacts of the
     brand's guides and the brand's ad followers, as spans [reachable_from, reachable_until)
     in business days, overlapping spans of one person and brand merged. A person is the
-    member when known, else the follower's own id (OpenID / WeCom external user id). A span
-    lost on its own first day covers no day. -#}
+    member (after identity resolution) when the follower's mall account or own id (the
+    OpenID of an ad follower, the WeCom external user id of a contact) belongs to one, else the
+    follower's own id. A span lost on its own first day covers no day. -#}
 
 with
 
@@ -12,17 +13,35 @@ followers as (
 
 ),
 
+identities as (
+
+    select * from {{ ref('int_member_identities') }}
+
+),
+
 spans as (
 
     select
-        brand_id,
+        followers.brand_id,
         coalesce(
-            cast(member_id as {{ dbt.type_string() }}),
-            {{ dbt.concat(["'follower:'", "follower_key"]) }}
+            accounts.member_key,
+            own_ids.member_key,
+            {{ dbt.concat(["'follower:'", "followers.follower_key"]) }}
         ) as person_key,
-        acquired_date as reachable_from,
-        coalesce(cast(lost_at as date), cast('9999-12-31' as date)) as reachable_until
+        followers.acquired_date as reachable_from,
+        coalesce(cast(followers.lost_at as date), cast('9999-12-31' as date)) as reachable_until
     from followers
+    left join identities as accounts
+        on
+            accounts.identifier_key
+            = {{ dbt.concat(["'mall_account:'", "cast(followers.member_id as " ~ dbt.type_string() ~ ")"]) }}
+    left join identities as own_ids
+        on
+            own_ids.identifier_key = {{ dbt.concat([
+                "case when followers.acquisition_channel like 'ad:%' then 'openid:' "
+                ~ "else 'wecom_external_id:' end",
+                "followers.follower_key",
+            ]) }}
 
 ),
 

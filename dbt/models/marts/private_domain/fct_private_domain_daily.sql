@@ -1,6 +1,8 @@
 {#- Per business day and brand: the private-domain headline numbers of kpis.md. Only summable
     measures are stored; ratios (member sales share = member_net_sales / net_sales) are
-    computed at query time. -#}
+    computed at query time. Everything member-shaped counts people after identity resolution
+    (kpis.md, member): buyers, member sales, new members and the repurchase window include a
+    store-only POS card member, and a person with two accounts or cards counts once. -#}
 
 with
 
@@ -55,6 +57,25 @@ mall_orders as (
 service_relationships as (
 
     select * from {{ ref('int_service_relationships_historized') }}
+
+),
+
+resolved_lines as (
+
+    -- The order lines of members, each with its person (every channel, account and card).
+    select * from {{ ref('int_order_lines_resolved') }}
+
+),
+
+identities as (
+
+    select * from {{ ref('int_member_identities') }}
+
+),
+
+member_cards as (
+
+    select * from {{ ref('stg_pos__member_cards') }}
 
 ),
 
@@ -118,20 +139,38 @@ friends as (
 
 ),
 
+relationships_of_members as (
+
+    -- A service relationship of a mall account is one of the person who holds it.
+    select
+        identities.member_key,
+        service_relationships.valid_from,
+        service_relationships.valid_to
+    from service_relationships
+    inner join identities
+        on
+            identities.identifier_key = {{ dbt.concat([
+                "'mall_account:'",
+                "cast(service_relationships.member_id as " ~ dbt.type_string() ~ ")",
+            ]) }}
+
+),
+
 offline_lines_in_relationship as (
 
-    -- Offline lines whose buyer had a service guide (WeCom contact or mall binding) when paying.
-    select distinct order_lines.order_line_key
-    from order_lines
-    inner join service_relationships
+    -- Offline lines whose buyer had a service guide (WeCom contact or mall binding) when
+    -- paying, whichever of the person's cards the receipt carries.
+    select distinct resolved_lines.order_line_key
+    from resolved_lines
+    inner join relationships_of_members
         on
-            order_lines.member_id = service_relationships.member_id
-            and order_lines.paid_at >= service_relationships.valid_from
+            resolved_lines.member_key = relationships_of_members.member_key
+            and resolved_lines.paid_at >= relationships_of_members.valid_from
             and (
-                service_relationships.valid_to is null
-                or order_lines.paid_at < service_relationships.valid_to
+                relationships_of_members.valid_to is null
+                or resolved_lines.paid_at < relationships_of_members.valid_to
             )
-    where not order_lines.is_online
+    where not resolved_lines.is_online
 
 ),
 
@@ -140,7 +179,6 @@ sales as (
     select
         order_lines.paid_date as date_day,
         order_lines.brand_id,
-        count(distinct order_lines.member_id) as buyers,
         sum(case when order_lines.is_online then order_lines.paid_amount else 0 end)
             as mini_program_gmv,
         sum(case when not order_lines.is_online then order_lines.paid_amount else 0 end)
@@ -151,12 +189,22 @@ sales as (
                     then order_lines.paid_amount
                 else 0
             end
-        ) as private_domain_gmv,
-        sum(case when order_lines.member_id is not null then order_lines.paid_amount else 0 end)
-            as member_gmv
+        ) as private_domain_gmv
     from order_lines
     left join offline_lines_in_relationship as related
         on order_lines.order_line_key = related.order_line_key
+    group by 1, 2
+
+),
+
+member_sales as (
+
+    select
+        paid_date as date_day,
+        brand_id,
+        count(distinct member_key) as buyers,
+        sum(paid_amount) as member_gmv
+    from resolved_lines
     group by 1, 2
 
 ),
@@ -217,19 +265,54 @@ window_buyers as (
 
 ),
 
+registered as (
+
+    -- Every membership a person took out: mall accounts and POS member cards.
+    select
+        identities.member_key,
+        members.register_brand_id as brand_id,
+        members.registered_date
+    from members
+    inner join identities
+        on
+            identities.identifier_key
+            = {{ dbt.concat(["'mall_account:'", "cast(members.member_id as " ~ dbt.type_string() ~ ")"]) }}
+    union all
+    select
+        identities.member_key,
+        member_cards.brand_id,
+        member_cards.registered_date
+    from member_cards
+    inner join identities
+        on identities.identifier_key = {{ dbt.concat(["'card_no:'", "member_cards.card_no"]) }}
+
+),
+
+first_registrations as (
+
+    -- A person becomes a member of a brand once: at their first account or card of it.
+    select
+        member_key,
+        brand_id,
+        min(registered_date) as registered_date
+    from registered
+    group by member_key, brand_id
+
+),
+
 registrations as (
 
     -- Members registered before the first day count from the first day on.
     select
         case
-            when members.registered_date < bounds.first_day then bounds.first_day
-            else members.registered_date
+            when first_registrations.registered_date < bounds.first_day then bounds.first_day
+            else first_registrations.registered_date
         end as date_day,
-        members.register_brand_id as brand_id,
+        first_registrations.brand_id,
         count(*) as new_members
-    from members
+    from first_registrations
     cross join bounds
-    where members.registered_date <= bounds.last_day
+    where first_registrations.registered_date <= bounds.last_day
     group by 1, 2
 
 ),
@@ -243,7 +326,7 @@ final as (
         coalesce(friends.new_friends, 0) as new_friends,
         coalesce(friends.deleted_friends, 0) as deleted_friends,
         coalesce(friends.new_friends, 0) - coalesce(friends.deleted_friends, 0) as net_new_friends,
-        coalesce(sales.buyers, 0) as buyers,
+        coalesce(member_sales.buyers, 0) as buyers,
         cast(coalesce(sales.mini_program_gmv, 0) as decimal(18, 2)) as mini_program_gmv,
         cast(coalesce(sales.offline_gmv, 0) as decimal(18, 2)) as offline_gmv,
         cast(coalesce(sales.private_domain_gmv, 0) as decimal(18, 2)) as private_domain_gmv,
@@ -252,8 +335,9 @@ final as (
             coalesce(sales.mini_program_gmv, 0) + coalesce(sales.offline_gmv, 0)
             - coalesce(refunded.refunds, 0) as decimal(18, 2)
         ) as net_sales,
-        cast(coalesce(sales.member_gmv, 0) - coalesce(refunded.refunds, 0) as decimal(18, 2))
-            as member_net_sales,
+        cast(
+            coalesce(member_sales.member_gmv, 0) - coalesce(refunded.refunds, 0) as decimal(18, 2)
+        ) as member_net_sales,
         sum(coalesce(reachability.private_domain_users_change, 0)) over (
             partition by grid.brand_id
             order by grid.date_day
@@ -280,6 +364,8 @@ final as (
         on grid.date_day = friends.date_day and grid.brand_id = friends.brand_id
     left join sales
         on grid.date_day = sales.date_day and grid.brand_id = sales.brand_id
+    left join member_sales
+        on grid.date_day = member_sales.date_day and grid.brand_id = member_sales.brand_id
     left join registrations
         on grid.date_day = registrations.date_day and grid.brand_id = registrations.brand_id
     left join refunded
