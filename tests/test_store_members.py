@@ -322,9 +322,9 @@ def test_a_wecom_transfer_moves_the_service_guide_and_the_credit_from_the_takeov
         (1, dt.datetime(2025, 5, 1, 10), dt.datetime(2025, 8, 2, 9)),
         (3, dt.datetime(2025, 8, 2, 9), None),
     ]
-    # Credit by service guide: June's order to guide 1, September's to guide 3. (The
-    # November receipt on her brand 2 card has no guide on it and no service guide: the
-    # service relationship is kept per mall account, and that card is not her account's.)
+    # Credit by service guide: June's order to guide 1, September's to guide 3, and the
+    # November receipt on her brand 2 card too: the card is not her mall account's, but she
+    # is one person, served by guide 3 (a cross-brand sale for guide 3, home brand 1).
     assert query(
         store_run,
         "select order_key, credited_guide_id, credit_reason, is_cross_brand, paid_amount "
@@ -333,9 +333,11 @@ def test_a_wecom_transfer_moves_the_service_guide_and_the_credit_from_the_takeov
     ) == [
         ("O1", 1, "service", False, Decimal("500.00")),
         ("O2", 3, "service", False, Decimal("500.00")),
+        ("PR9", 3, "service", True, Decimal("200.00")),
     ]
     # Commission to the cent, by the rule in force at payment: 3 % of 500.00 online in June
-    # (brand 1, v1) and, after HQ's new rate from 1 September, 4 % of 500.00 (v2).
+    # (brand 1, v1); after HQ's new rate from 1 September, 4 % of 500.00 (v2); and 3 % of
+    # 200.00 for the cross-brand sale at a brand 2 till in November (brand 2 offline, v1).
     assert query(
         store_run,
         "select guide_id, accrual_month, commission from marts.fct_commission_statements "
@@ -343,6 +345,7 @@ def test_a_wecom_transfer_moves_the_service_guide_and_the_credit_from_the_takeov
     ) == [
         (1, dt.date(2025, 6, 1), Decimal("15.00")),
         (3, dt.date(2025, 9, 1), Decimal("20.00")),
+        (3, dt.date(2025, 11, 1), Decimal("6.00")),
     ]
     assert query(
         store_run,
@@ -350,6 +353,7 @@ def test_a_wecom_transfer_moves_the_service_guide_and_the_credit_from_the_takeov
     ) == [
         ("mall:O1-1", "B1-online-same-v1", Decimal("0.0300")),
         ("mall:O2-1", "B1-online-same-v2", Decimal("0.0400")),
+        ("pos:PR9-1", "B2-offline-cross-v1", Decimal("0.0300")),
     ]
 
 

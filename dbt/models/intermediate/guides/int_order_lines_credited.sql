@@ -1,7 +1,8 @@
 {#- Every paid order line of every channel with the guide it is credited to and why, by the
     precedence of kpis.md. Online (mall, live): the share guide, else the service guide at
     payment time, else none. Offline (POS): the guide on the receipt, else the service guide
-    at payment time, else none. A community operator's code is kept beside the guide as its
+    at payment time, else none. The service guide is the buyer's as a person (after identity
+    resolution): a receipt on any card of someone a guide serves is that guide's. A community operator's code is kept beside the guide as its
     own attribution and never replaces one. Rebuilt in full every run: a re-delivered order
     of any month is re-credited here, so a changed line of a locked month stops the run at
     assert_locked_commission_statements_unchanged. -#}
@@ -20,6 +21,18 @@ service_relationships as (
 
 ),
 
+resolved_lines as (
+
+    select * from {{ ref('int_order_lines_resolved') }}
+
+),
+
+identities as (
+
+    select * from {{ ref('int_member_identities') }}
+
+),
+
 guides as (
 
     select * from {{ ref('stg_master__guides') }}
@@ -32,20 +45,65 @@ community_groups as (
 
 ),
 
+relationships_of_members as (
+
+    -- A service relationship of a mall account is one of the person who holds it.
+    select
+        identities.member_key,
+        service_relationships.member_id,
+        service_relationships.guide_id,
+        service_relationships.valid_from,
+        service_relationships.valid_to
+    from service_relationships
+    inner join identities
+        on
+            identities.identifier_key = {{ dbt.concat([
+                "'mall_account:'",
+                "cast(service_relationships.member_id as " ~ dbt.type_string() ~ ")",
+            ]) }}
+
+),
+
+service_guides as (
+
+    -- The buyer's service guide at payment time, whichever account or card of theirs the line
+    -- carries: the relationship of the line's own account first, else the one that began
+    -- last (a person served through two accounts at once).
+    select
+        resolved_lines.order_line_key,
+        relationships_of_members.guide_id,
+        row_number() over (
+            partition by resolved_lines.order_line_key
+            order by
+                case
+                    when relationships_of_members.member_id = resolved_lines.member_id then 0
+                    else 1
+                end,
+                relationships_of_members.valid_from desc,
+                relationships_of_members.guide_id
+        ) as preference
+    from resolved_lines
+    inner join relationships_of_members
+        on
+            resolved_lines.member_key = relationships_of_members.member_key
+            and resolved_lines.paid_at >= relationships_of_members.valid_from
+            and (
+                relationships_of_members.valid_to is null
+                or resolved_lines.paid_at < relationships_of_members.valid_to
+            )
+
+),
+
 with_service_guide as (
 
     select
         order_lines.*,
-        service_relationships.guide_id as service_guide_id
+        service_guides.guide_id as service_guide_id
     from order_lines
-    left join service_relationships
+    left join service_guides
         on
-            order_lines.member_id = service_relationships.member_id
-            and order_lines.paid_at >= service_relationships.valid_from
-            and (
-                service_relationships.valid_to is null
-                or order_lines.paid_at < service_relationships.valid_to
-            )
+            order_lines.order_line_key = service_guides.order_line_key
+            and service_guides.preference = 1
 
 ),
 
