@@ -17,7 +17,7 @@ from tests.conftest import REPO_ROOT, query
 pytestmark = pytest.mark.fullstack
 
 CUTOFF = "2025-11-14"  # the tiny world runs 2025-10-01 .. 2025-11-29
-RATE_CHANGE = "2025-11-15"  # HQ raises brand 1's same-brand online rate from this day on
+RATE_CHANGE = "2025-11-15"  # HQ raises brand 1's same-brand rate in stores from this day on
 EARLIER_LINES = (
     "select commission_line_id, rule_id, rate, commission_amount from marts.fct_commission_lines "
     f"where line_kind = 'sale' and accrual_date < date '{RATE_CHANGE}' order by 1"
@@ -71,12 +71,12 @@ def two_loads(tiny_world: Path, make_database, data_dir: Path, tmp_path_factory)
     status_first = query(url, status_sql)
     earlier_lines = query(url, EARLIER_LINES)
     # Second drop: the rest arrives, including November refunds of October sales, and HQ's
-    # new rate for brand 1's same-brand online sales from the 15th on.
+    # new rate for brand 1's same-brand sales in its stores from the 15th on.
     _copy_world(tiny_world, landing, lambda p: p.stem > CUTOFF)
     rate_book = landing / "rules" / "commission_rates" / "2025-11-15.csv"
     rate_book.write_text(
         "rule_id,rule_version,brand_id,channel,sale_scope,rate_pct,valid_from\n"
-        f"B1-online-same-v3,3,1,online,same_brand,5.00,{RATE_CHANGE}\n"
+        f"B1-offline-same-v3,3,1,offline,same_brand,2.50,{RATE_CHANGE}\n"
     )
     _siyu_run(env)
     return {
@@ -130,8 +130,8 @@ def test_a_new_rate_from_hq_prices_later_lines_and_moves_no_earlier_one(two_load
     # the lines that arrived late).
     first, second = two_loads["earlier_lines_first"], two_loads["earlier_lines_second"]
     assert first and set(first) <= set(second)
-    # Brand 1's same-brand online sales: 3 % in October (v1), 3.5 % from 1 November (v2,
-    # the demo world's new season) and 5 % from the 15th (v3, the file HQ dropped).
+    # Brand 1's same-brand sales in stores: 2 % in October (v1) and from 1 November (v2, the
+    # demo world's new season, same rate), 2.5 % from the 15th (v3, the file HQ dropped).
     rules = query(
         two_loads["url"],
         "select case when accrual_date < date '2025-11-01' then 'october' "
@@ -139,12 +139,12 @@ def test_a_new_rate_from_hq_prices_later_lines_and_moves_no_earlier_one(two_load
         "else 'late november' end, rule_id, rate, count(*), "
         "count(*) filter (where commission_amount <> round(base_amount * rate, 2)) "
         "from marts.fct_commission_lines where line_kind = 'sale' and brand_id = 1 "
-        "and is_online and not is_cross_brand group by 1, 2, 3 order by 1, 2",
+        "and not is_online and not is_cross_brand group by 1, 2, 3 order by 1, 2",
     )
     assert [(period, rule, rate) for period, rule, rate, _, _ in rules] == [
-        ("early november", "B1-online-same-v2", Decimal("0.0350")),
-        ("late november", "B1-online-same-v3", Decimal("0.0500")),
-        ("october", "B1-online-same-v1", Decimal("0.0300")),
+        ("early november", "B1-offline-same-v2", Decimal("0.0200")),
+        ("late november", "B1-offline-same-v3", Decimal("0.0250")),
+        ("october", "B1-offline-same-v1", Decimal("0.0200")),
     ]
     assert all(lines > 0 and mispriced == 0 for _, _, _, lines, mispriced in rules)
 
