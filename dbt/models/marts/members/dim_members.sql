@@ -1,6 +1,7 @@
 {#- One row per member (person after identity resolution), as of the as-of date: who they
     are (identifiers, mall accounts, unknown = no verified phone), where they belong (home
-    store of the oldest mall account, current service guide), what they bought (first / last
+    store of the oldest mall account, else of the oldest POS member card; current service
+    guide), what they bought (first / last
     purchase, brands, channels, lifetime net sales), the group-wide lifecycle segment (var
     lifecycle_* thresholds; per-brand ones are in fct_member_brand_summary), group-wide RFM,
     the BTYD inputs, and the BG/NBD model's probability alive and expected purchases. -#}
@@ -8,6 +9,12 @@
 {%- set lookback = var('rfm_lookback_days') -%}
 
 with
+
+brands as (
+
+    select * from {{ ref('stg_master__brands') }}
+
+),
 
 identities as (
 
@@ -68,19 +75,53 @@ who as (
 
 ),
 
-oldest_accounts as (
+member_cards as (
 
+    select * from {{ ref('stg_pos__member_cards') }}
+
+),
+
+memberships as (
+
+    -- Every membership of the person: mall accounts, and POS member cards.
     select
         accounts.member_key,
-        members.register_store_id,
-        members.register_brand_id,
-        row_number() over (
-            partition by accounts.member_key
-            order by members.registered_at, members.member_id
-        ) as account_rank
+        0 as membership_kind,
+        members.registered_at,
+        members.member_id,
+        cast(null as {{ dbt.type_string() }}) as card_no,
+        members.register_store_id as store_id,
+        members.register_brand_id as brand_id
     from accounts
     inner join members
         on accounts.member_id = members.member_id
+    union all
+    select
+        identities.member_key,
+        1 as membership_kind,
+        member_cards.registered_at,
+        cast(null as {{ dbt.type_int() }}) as member_id,
+        member_cards.card_no,
+        member_cards.store_id,
+        member_cards.brand_id
+    from member_cards
+    inner join identities
+        on identities.identifier_key = {{ dbt.concat(["'card_no:'", "member_cards.card_no"]) }}
+
+),
+
+oldest_accounts as (
+
+    -- Home: the oldest mall account, else (a store-only member) the oldest member card.
+    select
+        member_key,
+        store_id as register_store_id,
+        brand_id as register_brand_id,
+        row_number() over (
+            partition by member_key
+            order by membership_kind, registered_at, member_id, card_no
+        ) as account_rank
+    from memberships
 
 ),
 
@@ -241,6 +282,18 @@ final as (
         {{ as_of_date() }} as as_of_date
     from assembled
 
+),
+
+with_home_brand_name as (
+
+    -- The home brand's name, under the column name the dashboards' brand filter uses.
+    select
+        final.*,
+        brands.brand_name
+    from final
+    left join brands
+        on final.home_brand_id = brands.brand_id
+
 )
 
-select * from final
+select * from with_home_brand_name

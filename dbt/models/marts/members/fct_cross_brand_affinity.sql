@@ -12,6 +12,12 @@ order_lines as (
 
 ),
 
+brands as (
+
+    select * from {{ ref('stg_master__brands') }}
+
+),
+
 window_buyers as (
 
     select distinct
@@ -72,6 +78,22 @@ final as (
             brand_pairs.brand_a_id = both_brands.brand_a_id
             and brand_pairs.brand_b_id = both_brands.brand_b_id
 
+),
+
+named as (
+
+    -- Brand names for the heatmap's axes; brand_name is brand A's, the one the dashboards'
+    -- brand filter and a brand user's rows go by.
+    select
+        final.*,
+        brand_a.brand_name,
+        brand_b.brand_name as other_brand_name
+    from final
+    left join brands as brand_a
+        on final.brand_a_id = brand_a.brand_id
+    left join brands as brand_b
+        on final.brand_b_id = brand_b.brand_id
+
 )
 
-select * from final
+select * from named
