@@ -15,21 +15,15 @@ order_lines as (
 
 ),
 
-service_relationships as (
+relationships_of_members as (
 
-    select * from {{ ref('int_service_relationships_historized') }}
+    select * from {{ ref('int_service_relationships_resolved') }}
 
 ),
 
 resolved_lines as (
 
     select * from {{ ref('int_order_lines_resolved') }}
-
-),
-
-identities as (
-
-    select * from {{ ref('int_member_identities') }}
 
 ),
 
@@ -42,25 +36,6 @@ guides as (
 community_groups as (
 
     select * from {{ ref('stg_wecom__community_groups') }}
-
-),
-
-relationships_of_members as (
-
-    -- A service relationship of a mall account is one of the person who holds it.
-    select
-        identities.member_key,
-        service_relationships.member_id,
-        service_relationships.guide_id,
-        service_relationships.valid_from,
-        service_relationships.valid_to
-    from service_relationships
-    inner join identities
-        on
-            identities.identifier_key = {{ dbt.concat([
-                "'mall_account:'",
-                "cast(service_relationships.member_id as " ~ dbt.type_string() ~ ")",
-            ]) }}
 
 ),
 

@@ -54,9 +54,9 @@ mall_orders as (
 
 ),
 
-service_relationships as (
+relationships_of_members as (
 
-    select * from {{ ref('int_service_relationships_historized') }}
+    select * from {{ ref('int_service_relationships_resolved') }}
 
 ),
 
@@ -136,23 +136,6 @@ friends as (
     inner join guides
         on contact_events.guide_id = guides.guide_id
     group by 1, 2
-
-),
-
-relationships_of_members as (
-
-    -- A service relationship of a mall account is one of the person who holds it.
-    select
-        identities.member_key,
-        service_relationships.valid_from,
-        service_relationships.valid_to
-    from service_relationships
-    inner join identities
-        on
-            identities.identifier_key = {{ dbt.concat([
-                "'mall_account:'",
-                "cast(service_relationships.member_id as " ~ dbt.type_string() ~ ")",
-            ]) }}
 
 ),
 
