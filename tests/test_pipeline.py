@@ -40,9 +40,8 @@ def _read(world: Path, source: str, entity: str) -> pl.DataFrame:
     return read_entity(world, source, entity)
 
 
-def _person(people: pl.DataFrame, prefix: str, column: str) -> pl.Expr:
+def _person(keys: dict[str, str], prefix: str, column: str) -> pl.Expr:
     """The member (person) an identifier in ``column`` belongs to, null when none."""
-    keys = dict(zip(people["identifier_key"], people["member_key"], strict=True))
     return (pl.lit(prefix) + pl.col(column).cast(pl.String)).replace_strict(
         keys, default=None, return_dtype=pl.String
     )
@@ -54,6 +53,7 @@ def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataF
     its own tests): a mall account, a POS card, an OpenID or a WeCom id of one person is one
     member."""
     day = pl.col("ts").str.slice(0, 10).str.to_date()
+    keys = dict(zip(people["identifier_key"], people["member_key"], strict=True))
     guides = _read(world, "master", "guides").select("guide_id", "brand_id")
     stores = _read(world, "master", "stores").select("store_id", "brand_id")
     members = _read(world, "mall", "members")
@@ -62,7 +62,7 @@ def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataF
         _read(world, "mall", "order_lines")
         .join(orders, on="order_id")
         .select(
-            _person(people, "mall_account:", "member_id").alias("person"),
+            _person(keys, "mall_account:", "member_id").alias("person"),
             "brand_id",
             "paid_amount",
             pl.col("paid_at").alias("ts"),
@@ -74,7 +74,7 @@ def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataF
         _read(world, "live", "live_orders")
         .join(sessions, on="session_id")
         .select(
-            _person(people, "mall_account:", "member_id").alias("person"),
+            _person(keys, "mall_account:", "member_id").alias("person"),
             "brand_id",
             "paid_amount",
             pl.col("paid_at").alias("ts"),
@@ -86,7 +86,7 @@ def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataF
         _read(world, "pos", "receipt_lines")
         .join(receipts, on="receipt_id", suffix="_receipt")
         .select(
-            _person(people, "card_no:", "member_card_no").alias("person"),
+            _person(keys, "card_no:", "member_card_no").alias("person"),
             "brand_id",
             "paid_amount",
             pl.col("sold_at").alias("ts"),
@@ -129,7 +129,7 @@ def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataF
     )
     service_links = pl.concat(
         [relationships.select("member_id", pl.col("ts").alias("from"), "lost"), bindings]
-    ).select(_person(people, "mall_account:", "member_id").alias("person"), "from", "lost")
+    ).select(_person(keys, "mall_account:", "member_id").alias("person"), "from", "lost")
     in_relationship = (
         lines.filter(~pl.col("online"))
         .join(service_links, on="person")
@@ -174,12 +174,12 @@ def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataF
     memberships = pl.concat(
         [
             members.select(
-                _person(people, "mall_account:", "member_id").alias("person"),
+                _person(keys, "mall_account:", "member_id").alias("person"),
                 pl.col("register_brand_id").alias("brand_id"),
                 pl.col("registered_at").alias("ts"),
             ),
             _read(world, "pos", "member_cards").select(
-                _person(people, "card_no:", "card_no").alias("person"),
+                _person(keys, "card_no:", "card_no").alias("person"),
                 "brand_id",
                 pl.col("registered_at").alias("ts"),
             ),
@@ -213,8 +213,8 @@ def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataF
         .select(
             "brand_id",
             pl.coalesce(
-                _person(people, "mall_account:", "member_id"),
-                _person(people, "openid:", "openid"),
+                _person(keys, "mall_account:", "member_id"),
+                _person(keys, "openid:", "openid"),
                 pl.lit("follower:") + pl.col("openid"),
             ).alias("person"),
             "ts",
@@ -224,8 +224,8 @@ def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataF
 
     def wecom_person() -> pl.Expr:
         return pl.coalesce(
-            _person(people, "mall_account:", "member_id"),
-            _person(people, "wecom_external_id:", "external_user_id"),
+            _person(keys, "mall_account:", "member_id"),
+            _person(keys, "wecom_external_id:", "external_user_id"),
             pl.lit("follower:") + pl.col("external_user_id"),
         ).alias("person")
 

@@ -106,6 +106,7 @@ credited as (
             when with_service_guide.service_guide_id is not null then 'service'
             else 'none'
         end as credit_reason,
+        with_service_guide.service_guide_id,
         with_service_guide.community_group_id
     from with_service_guide
 

@@ -54,9 +54,9 @@ mall_orders as (
 
 ),
 
-relationships_of_members as (
+credited_lines as (
 
-    select * from {{ ref('int_service_relationships_resolved') }}
+    select * from {{ ref('int_order_lines_credited') }}
 
 ),
 
@@ -142,18 +142,10 @@ friends as (
 offline_lines_in_relationship as (
 
     -- Offline lines whose buyer had a service guide (WeCom contact or mall binding) when
-    -- paying, whichever of the person's cards the receipt carries.
-    select distinct resolved_lines.order_line_key
-    from resolved_lines
-    inner join relationships_of_members
-        on
-            resolved_lines.member_key = relationships_of_members.member_key
-            and resolved_lines.paid_at >= relationships_of_members.valid_from
-            and (
-                relationships_of_members.valid_to is null
-                or resolved_lines.paid_at < relationships_of_members.valid_to
-            )
-    where not resolved_lines.is_online
+    -- paying, whichever of the person's cards the receipt carries (int_order_lines_credited).
+    select order_line_key
+    from credited_lines
+    where not is_online and service_guide_id is not null
 
 ),
 
