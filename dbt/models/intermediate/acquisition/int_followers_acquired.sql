@@ -1,7 +1,21 @@
 {#- One row per acquisition of a follower: an ad follow (paid, per platform and campaign), a
     WeCom contact of a guide — added by the guide, through the store's QR code or in a live
-    room — or a join of a brand's customer group (organic). Each carries the member it resolves to, if any,
-    and when the follower was first lost again (unfollow / contact deleted). -#}
+    room — or a join of a brand's customer group (organic). Each carries the member it resolves
+    to, if any, and when the follower was first lost again (unfollow / contact deleted).
+    Incremental: a run rebuilds every acquisition of a relationship (campaign and OpenID, guide
+    and contact, group and member) with an event in the look-back window
+    (macros/incremental.sql), since a new loss can end an old acquisition, and every built
+    acquisition whose brand or member no longer matches the masters and the mall's members (a
+    follower who registers later, a guide who moves brand). -#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='acquisition_id',
+        incremental_strategy=incremental_strategy(),
+        on_schema_change='fail',
+    )
+}}
 
 with
 
@@ -78,25 +92,6 @@ relationship_events as (
 
 ),
 
-losses as (
-
-    -- The first loss of the same relationship at or after each gain.
-    select
-        gains.relationship_kind,
-        gains.event_id as acquisition_id,
-        min(lost.occurred_at) as lost_at
-    from relationship_events as gains
-    inner join relationship_events as lost
-        on
-            gains.relationship_kind = lost.relationship_kind
-            and gains.relationship_key = lost.relationship_key
-            and not lost.is_gain
-            and gains.occurred_at <= lost.occurred_at
-    where gains.is_gain
-    group by gains.relationship_kind, gains.event_id
-
-),
-
 ad_follows as (
 
     select
@@ -111,7 +106,9 @@ ad_follows as (
         follow_events.occurred_at as acquired_at,
         follow_events.occurred_date as acquired_date,
         members.member_id,
-        losses.lost_at
+        'ad' as relationship_kind,
+        {{ dbt.concat(["follow_events.campaign_id", "'|'", "follow_events.openid"]) }}
+            as relationship_key
     from follow_events
     inner join ad_campaigns
         on
@@ -119,8 +116,6 @@ ad_follows as (
             and follow_events.campaign_id = ad_campaigns.campaign_id
     left join members
         on follow_events.openid = members.openid
-    left join losses
-        on losses.relationship_kind = 'ad' and follow_events.event_id = losses.acquisition_id
     where follow_events.event_type = 'follow'
 
 ),
@@ -143,14 +138,14 @@ guide_adds as (
         contact_events.occurred_at as acquired_at,
         contact_events.occurred_date as acquired_date,
         members.member_id,
-        losses.lost_at
+        'wecom' as relationship_kind,
+        {{ dbt.concat(["cast(contact_events.guide_id as " ~ dbt.type_string() ~ ")", "'|'", "contact_events.external_user_id"]) }}
+            as relationship_key
     from contact_events
     inner join guides
         on contact_events.guide_id = guides.guide_id
     left join members
         on contact_events.union_id = members.union_id
-    left join losses
-        on losses.relationship_kind = 'wecom' and contact_events.event_id = losses.acquisition_id
     where contact_events.event_type = 'add'
 
 ),
@@ -169,21 +164,19 @@ community_joins as (
         community_events.occurred_at as acquired_at,
         community_events.occurred_date as acquired_date,
         members.member_id,
-        losses.lost_at
+        'community' as relationship_kind,
+        {{ dbt.concat(["community_events.group_id", "'|'", "community_events.external_user_id"]) }}
+            as relationship_key
     from community_events
     inner join community_groups
         on community_events.group_id = community_groups.group_id
     left join members
         on community_events.union_id = members.union_id
-    left join losses
-        on
-            losses.relationship_kind = 'community'
-            and community_events.event_id = losses.acquisition_id
     where community_events.event_type = 'join'
 
 ),
 
-unioned as (
+acquisitions as (
 
     select * from ad_follows
     union all
@@ -191,6 +184,83 @@ unioned as (
     union all
     select * from community_joins
 
+),
+
+to_build as (
+
+    select * from acquisitions
+    {%- if is_incremental() %}
+    where
+        exists (
+            -- a relationship with an event in the look-back window
+            select 1
+            from relationship_events
+            where
+                relationship_events.relationship_kind = acquisitions.relationship_kind
+                and relationship_events.relationship_key = acquisitions.relationship_key
+                and relationship_events.occurred_at >= {{ incremental_window_start('acquired_date') }}
+        )
+        or not exists (
+            -- built with the same brand and member
+            select 1
+            from {{ this }} as built
+            where
+                built.acquisition_id = acquisitions.acquisition_id
+                and built.brand_id = acquisitions.brand_id
+                and coalesce(built.member_id, -1) = coalesce(acquisitions.member_id, -1)
+        )
+    {%- endif %}
+
+),
+
+relationship_timelines as (
+
+    -- Every gain and loss of the relationships rebuilt, each gain with the first loss at or
+    -- after it (peers in time included: a loss in the same second ends the gain).
+    select
+        relationship_events.relationship_kind,
+        relationship_events.event_id,
+        relationship_events.is_gain,
+        min(case when not relationship_events.is_gain then relationship_events.occurred_at end)
+            over (
+                partition by relationship_events.relationship_kind, relationship_events.relationship_key
+                order by relationship_events.occurred_at
+                range between current row and unbounded following
+            )
+            as lost_at
+    from relationship_events
+    where exists (
+        select 1
+        from to_build
+        where
+            to_build.relationship_kind = relationship_events.relationship_kind
+            and to_build.relationship_key = relationship_events.relationship_key
+    )
+
+),
+
+final as (
+
+    select
+        to_build.acquisition_id,
+        to_build.acquisition_channel,
+        to_build.is_paid,
+        to_build.platform,
+        to_build.campaign_id,
+        to_build.brand_id,
+        to_build.guide_id,
+        to_build.follower_key,
+        to_build.acquired_at,
+        to_build.acquired_date,
+        to_build.member_id,
+        relationship_timelines.lost_at
+    from to_build
+    left join relationship_timelines
+        on
+            to_build.relationship_kind = relationship_timelines.relationship_kind
+            and to_build.acquisition_id = relationship_timelines.event_id
+            and relationship_timelines.is_gain
+
 )
 
-select * from unioned
+select * from final
