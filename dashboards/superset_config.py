@@ -35,6 +35,8 @@ CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300}
 DATA_CACHE_CONFIG = CACHE_CONFIG
 THUMBNAILS = False
 SUPERSET_WEBSERVER_TIMEOUT = 120
+# Money is RMB: "$" in a chart's or metric's d3 format (e.g. "$,.0f") prints "¥".
+D3_FORMAT = {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥", ""]}
 # Chinese first, English one click away (the language menu in the top right).
 BABEL_DEFAULT_LOCALE = "zh"
 LANGUAGES = {

@@ -29,6 +29,7 @@ from siyu.dashboards.access import AccessSpec, demo_user, warehouse_brands
 
 BUNDLE_DIR = DASHBOARDS_DIR / "bundle"
 ACCESS_SCRIPT = DASHBOARDS_DIR / "access.py"
+IMPORT_SCRIPT = DASHBOARDS_DIR / "import_bundle.py"
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 DATABASE_URI_PLACEHOLDER = "${WAREHOUSE_URL}"
 
@@ -209,7 +210,7 @@ class SupersetService:
         bundle.write_bytes(build_bundle(reader.url(self.warehouse_url)))
         bundle.chmod(0o600)
         try:
-            self._superset("import-dashboards", "-p", str(bundle), "-u", "admin")
+            self._python(IMPORT_SCRIPT, str(bundle), "admin")
         finally:
             bundle.unlink(missing_ok=True)
         brands = warehouse_brands(self.warehouse_url)
@@ -223,9 +224,16 @@ class SupersetService:
 
     def apply_access(self, spec: AccessSpec) -> dict:
         """Roles, row-level security and users as ``spec`` says (idempotent)."""
+        result = self._python(ACCESS_SCRIPT, stdin=json.dumps(spec.as_json()))
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def _python(
+        self, script: Path, *args: str, stdin: str | None = None
+    ) -> subprocess.CompletedProcess:
+        """Run one of dashboards/'s scripts in Superset's environment and configuration."""
         result = subprocess.run(
-            [str(self.venv / "bin" / "python"), str(ACCESS_SCRIPT)],
-            input=json.dumps(spec.as_json()),
+            [str(self.venv / "bin" / "python"), str(script), *args],
+            input=stdin,
             env=self.env(),
             capture_output=True,
             text=True,
@@ -233,10 +241,10 @@ class SupersetService:
         )
         if result.returncode != 0:
             raise RuntimeError(
-                f"applying Superset access failed ({result.returncode}):\n"
+                f"{script.name} failed ({result.returncode}):\n"
                 f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
             )
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        return result
 
     def serve(self) -> subprocess.Popen:
         gunicorn = self.venv / "bin" / "gunicorn"

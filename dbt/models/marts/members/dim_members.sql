@@ -274,6 +274,14 @@ final as (
         btyd_recency,
         btyd_t,
         p_alive,
+        -- tenths of P(alive) as labels that sort in order: '0–10%' … '90–100%'
+        case
+            when p_alive is null then null
+            {%- for tenth in range(9) %}
+            when p_alive < {{ (tenth + 1) / 10 }} then '{{ tenth * 10 }}–{{ (tenth + 1) * 10 }}%'
+            {%- endfor %}
+            else '90–100%'
+        end as p_alive_band,
         expected_purchases_next_horizon,
         coalesce(
             lifecycle_segment in ('new', 'active') and p_alive < {{ var('churn_warning_p_alive') }},
