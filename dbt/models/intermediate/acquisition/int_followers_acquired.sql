@@ -213,29 +213,21 @@ to_build as (
 
 ),
 
-relationship_timelines as (
+losses as (
 
-    -- Every gain and loss of the relationships rebuilt, each gain with the first loss at or
-    -- after it (peers in time included: a loss in the same second ends the gain).
+    -- The first loss of the same relationship at or after each acquisition rebuilt.
     select
-        relationship_events.relationship_kind,
-        relationship_events.event_id,
-        relationship_events.is_gain,
-        min(case when not relationship_events.is_gain then relationship_events.occurred_at end)
-            over (
-                partition by relationship_events.relationship_kind, relationship_events.relationship_key
-                order by relationship_events.occurred_at
-                range between current row and unbounded following
-            )
-            as lost_at
-    from relationship_events
-    where exists (
-        select 1
-        from to_build
-        where
-            to_build.relationship_kind = relationship_events.relationship_kind
-            and to_build.relationship_key = relationship_events.relationship_key
-    )
+        to_build.relationship_kind,
+        to_build.acquisition_id,
+        min(lost.occurred_at) as lost_at
+    from to_build
+    inner join relationship_events as lost
+        on
+            to_build.relationship_kind = lost.relationship_kind
+            and to_build.relationship_key = lost.relationship_key
+            and not lost.is_gain
+            and to_build.acquired_at <= lost.occurred_at
+    group by to_build.relationship_kind, to_build.acquisition_id
 
 ),
 
@@ -253,13 +245,12 @@ final as (
         to_build.acquired_at,
         to_build.acquired_date,
         to_build.member_id,
-        relationship_timelines.lost_at
+        losses.lost_at
     from to_build
-    left join relationship_timelines
+    left join losses
         on
-            to_build.relationship_kind = relationship_timelines.relationship_kind
-            and to_build.acquisition_id = relationship_timelines.event_id
-            and relationship_timelines.is_gain
+            to_build.relationship_kind = losses.relationship_kind
+            and to_build.acquisition_id = losses.acquisition_id
 
 )
 
