@@ -140,8 +140,14 @@ class SiyuDbtProjectComponent(DbtProjectComponent):
         self, context: dg.ComponentLoadContext, state_path: Path | None
     ) -> dg.Definitions:
         """The component's multi-asset, calling this environment's dbt (the component's own
-        looks for `dbt` on PATH, which `.venv/bin/siyu` does not need to have)."""
-        project = self._project_manager.get_project(state_path)
+        looks for `dbt` on PATH, which `.venv/bin/siyu` does not need to have).
+
+        Always the project in the repository, never the snapshot under `.local_defs_state`:
+        `dagster dev` copies the project there and the component would then build that copy,
+        so a model edited afterwards was silently built as it was at the last `dagster dev`
+        (`siyu run` parses the live project, and dbt runs what it parsed)."""
+        del state_path  # the snapshot's location: not used, see above
+        project = self._project_manager.get_project(None)
         asset_specs, check_specs = build_dbt_specs(
             translator=validate_translator(self.translator),
             manifest=validate_manifest(project.manifest_path),
