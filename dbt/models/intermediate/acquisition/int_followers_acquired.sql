@@ -139,8 +139,11 @@ guide_adds as (
         contact_events.occurred_date as acquired_date,
         members.member_id,
         'wecom' as relationship_kind,
-        {{ dbt.concat(["cast(contact_events.guide_id as " ~ dbt.type_string() ~ ")", "'|'", "contact_events.external_user_id"]) }}
-            as relationship_key
+        {{ dbt.concat([
+            "cast(contact_events.guide_id as " ~ dbt.type_string() ~ ")",
+            "'|'",
+            "contact_events.external_user_id",
+        ]) }} as relationship_key
     from contact_events
     inner join guides
         on contact_events.guide_id = guides.guide_id

@@ -40,6 +40,7 @@ written as (
 
 {% else %}
 
+-- noqa: disable=LT02
 written as (
 
     select
@@ -51,6 +52,7 @@ written as (
     where 1 = 0
 
 ),
+-- noqa: enable=LT02
 
 {% endif %}
 
@@ -68,8 +70,9 @@ closing_lines as (
         priced_lines.*,
         cast(null as {{ dbt.type_string() }}) as adjusts_commission_line_id,
         cast(null as {{ dbt.type_string() }}) as adjustment_reason,
-        cast({{ dbt.dateadd('day', 1, dbt.last_day('priced_lines.accrual_month', 'month')) }} as date)
-            as posted_on
+        cast(
+            {{ dbt.dateadd('day', 1, dbt.last_day('priced_lines.accrual_month', 'month')) }} as date
+        ) as posted_on
     from priced_lines
     cross join data_through
     where
@@ -97,7 +100,9 @@ latest_written as (
     select
         written.*,
         row_number() over (
-            partition by coalesce(written.adjusts_commission_line_id, written.commission_line_id), written.guide_id
+            partition by
+                coalesce(written.adjusts_commission_line_id, written.commission_line_id),
+                written.guide_id
             order by written.posted_on desc, written.commission_line_id desc
         ) as recency
     from written
@@ -124,13 +129,15 @@ differences as (
         coalesce(recomputed.commission_amount, 0) - coalesce(written_per_line.commission_amount, 0)
             as commission_amount,
         case
-            when recomputed.commission_line_id is not null and written_per_line.original_line_id is not null
+            when
+                recomputed.commission_line_id is not null
+                and written_per_line.original_line_id is not null
                 then 'source_corrected'
             when
                 coalesce(recomputed.commission_line_id, written_per_line.original_line_id)
-                in (select original_line_id from written_per_line)
+                in (select written_lines.original_line_id from written_per_line as written_lines)
                 and coalesce(recomputed.commission_line_id, written_per_line.original_line_id)
-                in (select commission_line_id from recomputed)
+                in (select recomputed_lines.commission_line_id from recomputed as recomputed_lines)
                 then 'credit_moved'
             when written_per_line.original_line_id is null then 'arrived_after_close'
             else 'withdrawn_by_source'

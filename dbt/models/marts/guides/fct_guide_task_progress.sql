@@ -126,7 +126,7 @@ task_guide_days as (
     inner join calendar
         on
             task_guides.start_date <= calendar.date_day
-            and calendar.date_day <= task_guides.work_end_date
+            and task_guides.work_end_date >= calendar.date_day
             and calendar.date_day <= (select last_day from data_through)
 
 ),

@@ -278,7 +278,7 @@ final as (
         case
             when p_alive is null then null
             {%- for tenth in range(9) %}
-            when p_alive < {{ (tenth + 1) / 10 }} then '{{ tenth * 10 }}–{{ (tenth + 1) * 10 }}%'
+            when p_alive < {{ (tenth + 1) / 10 }} then '{{ tenth * 10 }}–{{ (tenth + 1) * 10 }}%'  -- noqa
             {%- endfor %}
             else '90–100%'
         end as p_alive_band,
