@@ -182,6 +182,22 @@ def _rendered(page, names: list[str]) -> dict:
     }
 
 
+def _screenshot(page, names: list[str], path) -> None:
+    """A PNG of the dashboard with every chart on it: the native filters settling can re-mount
+    the grid just after the charts were drawn (a picture of an empty grid), so shoot, then
+    check the charts were still drawn, and shoot again once they are."""
+    for _ in range(5):
+        page.locator(DRAWN).nth(len(names) - 1).wait_for(state="visible", timeout=90_000)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1_000)
+        if page.locator(DRAWN).count() < len(names):
+            continue  # re-mounted meanwhile: wait for the charts again
+        page.screenshot(path=str(path), full_page=True)
+        if page.locator(DRAWN).count() >= len(names):
+            return
+    raise AssertionError(f"the charts of {path.name} did not stay drawn for a screenshot")
+
+
 @pytest.mark.parametrize("user", ["admin", DEMO_USER])
 @pytest.mark.parametrize("dashboard", bundle_objects("dashboards"), ids=lambda d: d["slug"])
 def test_each_dashboard_draws_its_charts_in_chromium(
@@ -211,7 +227,7 @@ def test_each_dashboard_draws_its_charts_in_chromium(
         url = f"{superset.base_url}/superset/dashboard/{dashboard['slug']}/"
         page.goto(url)
         unfiltered = _rendered(page, names)
-        page.screenshot(path=str(screenshot), full_page=True)
+        _screenshot(page, names, screenshot)
         title = page.title()
         # The date filter set to November, as the filter bar's Apply would set it.
         page.goto(f"{url}?native_filters={NOVEMBER}")
