@@ -1,13 +1,19 @@
-"""Siyu's loader against plain COPY and pandas ``to_sql`` on the same files of one table.
+"""Siyu's loader against plain COPY, dlt and pandas ``to_sql`` on the same files of one table.
 
 Every method loads into a table of the declared columns and types (``schemas.KINDS``) in a
 scratch database of the same server, so the ratios are taken within one run. Siyu's loader
 does what it always does (content hash, decoding, checks, quarantine, lineage columns, load
-log); plain COPY streams the files' bytes as they are.
+log); plain COPY streams the files' bytes as they are. dlt runs in its own environment
+(bench/.dlt-venv, made here with uv on first use), so it never enters Siyu's lock file.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -21,6 +27,10 @@ from siyu.ingest.raw_tables import ensure_raw_tables
 from siyu.ingest.schemas import KINDS, SCHEMAS, EntitySchema
 
 PANDAS_MAX_ROWS = 200_000
+DLT_MAX_ROWS = 1_000_000
+DLT_REQUIREMENT = "dlt[postgres]==1.31.0"
+BENCH = Path(__file__).resolve().parent
+DLT_VENV = BENCH / ".dlt-venv"
 
 
 def _scratch_url(url: str) -> str:
@@ -95,7 +105,40 @@ def compare_loaders(url: str, landing: Path, manifest: dict) -> dict:
         "parallel_copy_seconds": parallel_seconds,
     }
     results |= _pandas_to_sql(scratch, schema, files)
+    results |= _dlt(scratch, schema, files)
     return results
+
+
+def _dlt_python() -> Path:
+    """The benchmark's own dlt environment, made with uv (from PyPI) the first time."""
+    python = DLT_VENV / "bin" / "python"
+    if not python.exists():
+        uv = shutil.which("uv") or "uv"
+        base = os.path.realpath(sys.executable)
+        subprocess.run([uv, "venv", "--quiet", "--python", base, str(DLT_VENV)], check=True)
+        subprocess.run(
+            [uv, "pip", "install", "--quiet", "--python", str(python), DLT_REQUIREMENT],
+            check=True,
+        )
+    return python
+
+
+def _dlt(url: str, schema: EntitySchema, files: list[Path]) -> dict:
+    """dlt (its default insert_values loading) on up to DLT_MAX_ROWS rows of the same files."""
+    try:
+        python = _dlt_python()
+    except (OSError, subprocess.CalledProcessError) as error:
+        return {"dlt_error": f"dlt could not be installed: {error}"}
+    done = subprocess.run(
+        [str(python), str(BENCH / "dlt_load.py"), url, schema.entity, str(DLT_MAX_ROWS)]
+        + [str(f) for f in files],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        return {"dlt_error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    return measured | {"dlt_rows_per_s": measured["dlt_rows"] / measured["dlt_seconds"]}
 
 
 def _pandas_to_sql(url: str, schema: EntitySchema, files: list[Path]) -> dict:

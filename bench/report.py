@@ -82,7 +82,18 @@ def write_report(
     ]:
         rate = loaders[f"{key}_rows_per_s"]
         lines.append(f"| {name} | {rate:,.0f} | {rate / copy:.2f} |")
-    lines += ["", "dlt: not measured in this run (not installed)."]
+    if "dlt_rows_per_s" in loaders:
+        rate = loaders["dlt_rows_per_s"]
+        lines.append(
+            f"| dlt {loaders['dlt_version']} (first {loaders['dlt_rows']:,} rows, "
+            f"insert_values) | {rate:,.0f} | {rate / copy:.2f} |"
+        )
+        lines += [
+            "",
+            f"Siyu's loader against dlt: {loaders['siyu_rows_per_s'] / rate:.1f} × (target ≥ 3 ×).",
+        ]
+    else:
+        lines += ["", f"dlt: not measured in this run ({loaders.get('dlt_error', 'no result')})."]
     lines += [
         "",
         "## Chart queries",
