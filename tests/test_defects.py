@@ -11,7 +11,7 @@ import pytest
 
 from siyu.demo_world.defects import DefectRates
 from siyu.demo_world.generate import generate
-from siyu.ingest.loader import entity_files, load_or_reject
+from siyu.ingest.loader import entity_files, load_or_reject, row_source_file
 from siyu.ingest.raw_tables import ensure_raw_tables
 from siyu.ingest.schemas import SCHEMAS
 from tests.conftest import query
@@ -126,7 +126,9 @@ def test_gbk_files_with_a_bom_and_a_drifted_column_load_every_row(damaged: dict)
         assert path.read_bytes().startswith(b"\xef\xbb\xbf")
         lines = len(path.read_bytes().splitlines()) - 1
         loaded = query(
-            url, "select count(*) from raw.pos__receipts where _source_file = %s", (str(path),)
+            url,
+            "select count(*) from raw.pos__receipts where _source_file = %s",
+            (row_source_file(path),),
         )[0][0]
         assert loaded == lines
     (drift,) = injected["extra_column_files"]["files"]

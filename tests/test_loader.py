@@ -60,6 +60,16 @@ def test_rows_carry_their_lineage(loader_db: str, tiny_world: Path) -> None:
     assert rows == []
     files = query(loader_db, "select count(distinct _source_file) from raw.mall__orders")[0][0]
     assert files == len(list((tiny_world / "mall/orders").glob("*.csv")))
+    # A row names its file under the landing folder; its batch gives the full path once.
+    named = query(
+        loader_db,
+        "select distinct r._source_file, l.source_file from raw.mall__orders as r "
+        "left join raw._load_log as l "
+        "on l.table_name = 'mall__orders' and l.batch_id = r._batch_id",
+    )
+    assert len(named) == files
+    for row_file, full_path in named:
+        assert row_file.startswith("mall/orders/") and full_path == str(tiny_world / row_file)
 
 
 def _copy_first(tiny_world: Path, tmp_path: Path, entity: str) -> Path:

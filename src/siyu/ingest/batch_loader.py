@@ -32,6 +32,7 @@ from siyu.ingest.loader import (
     read_declared,
     record_rejection,
     reference_values,
+    row_source_file,
 )
 from siyu.ingest.schemas import EntitySchema
 
@@ -146,9 +147,15 @@ def _copy_batch(
         {
             FILE: [p.index for p in batch],
             "_batch_id": [p.digest[:16] for p in batch],
-            "_source_file": [str(p.path) for p in batch],
+            "_source_file": [row_source_file(p.path) for p in batch],
+            "source_file": [str(p.path) for p in batch],
         },
-        schema={FILE: pl.Int64, "_batch_id": pl.String, "_source_file": pl.String},
+        schema={
+            FILE: pl.Int64,
+            "_batch_id": pl.String,
+            "_source_file": pl.String,
+            "source_file": pl.String,
+        },
     )
     rows = pl.concat([p.read.rows.with_columns(pl.lit(p.index).alias(FILE)) for p in batch])
     good, bad = check_rows(rows, schema, references)
@@ -190,7 +197,7 @@ def _copy_batch(
                 "raw._quarantine",
                 quarantined.select(
                     pl.lit(schema.table).alias("table_name"),
-                    pl.col("_source_file").alias("source_file"),
+                    "source_file",
                     pl.col("_batch_id").alias("batch_id"),
                     "line_number",
                     "reason_code",

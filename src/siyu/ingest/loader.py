@@ -41,6 +41,14 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 DATE_FORMAT = "%Y-%m-%d"
 
 
+def row_source_file(path: Path) -> str:
+    """A raw row's ``_source_file``: the file under the landing folder, laid out as
+    ``<source>/<entity>/<name>`` (entity_files). Every row carries it, so it is kept short:
+    the full path is written once per file, in ``raw._load_log.source_file`` (same batch id).
+    """
+    return "/".join(Path(path).parts[-3:])
+
+
 class SchemaError(ValueError):
     """A file does not match the schema declared for its source entity."""
 
@@ -373,7 +381,7 @@ def load_file(
     loaded_at = dt.datetime.now(dt.UTC)
     frame = checked.rows.rename({LINE: "_source_line"}).with_columns(
         pl.lit(batch_id).alias("_batch_id"),
-        pl.lit(str(path)).alias("_source_file"),
+        pl.lit(row_source_file(path)).alias("_source_file"),
         pl.lit(loaded_at.isoformat()).alias("_loaded_at"),
     )
     buffer = io.BytesIO()
