@@ -158,19 +158,33 @@ class SupersetService:
             "PYTHONWARNINGS": "ignore",
         }
 
-    def _superset(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        exe = self.venv / "bin" / "superset"
+    def _run(
+        self, program: str, *args: str, stdin: str | None = None
+    ) -> subprocess.CompletedProcess:
+        """Run a program of Superset's environment (``superset``, or ``python`` with one of
+        dashboards/'s scripts) in Superset's configuration; its output is in the error."""
+        exe = self.venv / "bin" / program
         if not exe.exists():
             raise RuntimeError(f"Superset is not installed at {self.venv}: run `make setup`")
         result = subprocess.run(
-            [str(exe), *args], env=self.env(), capture_output=True, text=True, check=False
+            [str(exe), *args], input=stdin, env=self.env(), capture_output=True, text=True
         )
-        if check and result.returncode != 0:
+        if result.returncode != 0:
+            shown = Path(args[0]).name if program == "python" else f"superset {' '.join(args[:2])}"
             raise RuntimeError(
-                f"superset {' '.join(args[:2])} failed ({result.returncode}):\n"
-                f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+                f"{shown} failed ({result.returncode}):\n"
+                f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
             )
         return result
+
+    def _superset(self, *args: str) -> subprocess.CompletedProcess:
+        return self._run("superset", *args)
+
+    def _python(
+        self, script: Path, *args: str, stdin: str | None = None
+    ) -> subprocess.CompletedProcess:
+        """Run one of dashboards/'s scripts in Superset's environment and configuration."""
+        return self._run("python", str(script), *args, stdin=stdin)
 
     def bootstrap(self) -> None:
         """Create or upgrade the metadata database, the admin user and the roles."""
@@ -226,25 +240,6 @@ class SupersetService:
         """Roles, row-level security and users as ``spec`` says (idempotent)."""
         result = self._python(ACCESS_SCRIPT, stdin=json.dumps(spec.as_json()))
         return json.loads(result.stdout.strip().splitlines()[-1])
-
-    def _python(
-        self, script: Path, *args: str, stdin: str | None = None
-    ) -> subprocess.CompletedProcess:
-        """Run one of dashboards/'s scripts in Superset's environment and configuration."""
-        result = subprocess.run(
-            [str(self.venv / "bin" / "python"), str(script), *args],
-            input=stdin,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(
-                f"{script.name} failed ({result.returncode}):\n"
-                f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
-            )
-        return result
 
     def serve(self) -> subprocess.Popen:
         gunicorn = self.venv / "bin" / "gunicorn"
