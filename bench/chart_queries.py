@@ -28,6 +28,8 @@ def _literal(value: object) -> str:
 
 def _filter(item: dict) -> str | None:
     col, op, val = f'"{item["col"]}"', item["op"], item.get("val")
+    if op in ("IS NULL", "IS NOT NULL"):
+        return f"{col} {op.lower()}"
     if op == "TEMPORAL_RANGE":
         return None if val == "No filter" else f"{col} is not null"
     if op in ("IN", "NOT IN"):
@@ -40,15 +42,23 @@ def _filter(item: dict) -> str | None:
 def chart_sql(chart: dict, dataset: dict) -> str:
     query = json.loads(chart["query_context"])["queries"][0]
     metrics = {m["metric_name"]: m["expression"] for m in dataset["metrics"]}
+    # A dataset's calculated column is its SQL expression; any other column is its name.
+    named = {
+        c["column_name"]: f"({c['expression']})" for c in dataset["columns"] if c.get("expression")
+    }
+
+    def column_sql(name: str) -> str:
+        return named.get(name, f'"{name}"')
+
     columns = []
     for column in query["columns"]:
         if isinstance(column, str):
-            columns.append(f'"{column}"')
+            columns.append(column_sql(column))
         elif column.get("timeGrain"):
             grain = GRAINS[column["timeGrain"]]
-            columns.append(f"date_trunc('{grain}', \"{column['sqlExpression']}\")")
+            columns.append(f"date_trunc('{grain}', {column_sql(column['sqlExpression'])})")
         else:
-            columns.append(f'"{column["sqlExpression"]}"')
+            columns.append(column_sql(column["sqlExpression"]))
     selected = [*columns, *(f'{metrics[m]} as "{m}"' for m in query["metrics"])]
     where = [w for w in map(_filter, query.get("filters", [])) if w]
     sql = f'select {", ".join(selected)} from "{dataset["schema"]}"."{dataset["table_name"]}"'

@@ -27,6 +27,7 @@ def write_report(
     sizes: dict,
     loaders: dict,
     charts: list[tuple[str, float, float, int]],
+    engines: list[dict] | None = None,
 ) -> None:
     raw_rows = sum(e["rows"] for e in manifest["entities"].values())
     scale = manifest["scale"]
@@ -105,7 +106,32 @@ def write_report(
         "|---|---|---|---|",
         *[f"| {n} | {p50:.3f} s | {p95:.3f} s | {rows:,} |" for n, p50, p95, rows in charts],
     ]
+    lines += _engine_lines(engines or [])
     text = "\n".join(lines) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     print(text)
+
+
+def _engine_lines(engines: list[dict]) -> list[str]:
+    """Heavy marts in PostgreSQL beside Polars on the same rows (bench.engines_compare)."""
+    if not engines:
+        return []
+    lines = [
+        "",
+        "## Heavy marts: PostgreSQL beside Polars",
+        "",
+        "The model's compiled SQL in PostgreSQL against the same computation in Polars (lazy, "
+        "all cores), both on copies of the mart's inputs (bench.engines_compare); target: "
+        "PostgreSQL within 2 × of Polars, results equal.",
+        "",
+        "| mart | rows | PostgreSQL | Polars | PostgreSQL ÷ Polars | rows differing |",
+        "|---|---|---|---|---|---|",
+    ]
+    for e in engines:
+        ratio = e["postgres_seconds"] / e["polars_seconds"]
+        lines.append(
+            f"| {e['model']} | {e['rows']:,} | {e['postgres_seconds']:.1f} s | "
+            f"{e['polars_seconds']:.1f} s | {ratio:.1f} × | {e['differing_rows']:,} |"
+        )
+    return lines

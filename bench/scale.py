@@ -12,6 +12,7 @@ the last day and runs again (the daily increment). Prints, and writes to
 - the loader against one plain ``COPY FROM STDIN`` stream, two parallel streams and pandas
   ``to_sql`` on the same files of the largest table
 - the warehouse size against the source files' bytes
+- two heavy marts in PostgreSQL beside Polars on the same rows, results compared
 - the p50 and p95 of each dashboard chart's query (bench.chart_queries)
 """
 
@@ -165,6 +166,7 @@ def _warehouse_bytes(url: str) -> tuple[int, list[tuple[str, int]]]:
 
 def _measure(args: argparse.Namespace, data: Path, url: str, env: dict[str, str]) -> None:
     from bench.chart_queries import time_charts
+    from bench.engines_compare import compare_engines
     from bench.loader_compare import compare_loaders
     from bench.report import write_report
 
@@ -216,6 +218,7 @@ def _measure(args: argparse.Namespace, data: Path, url: str, env: dict[str, str]
         },
         charts=time_charts(url),
         loaders=compare_loaders(url, landing, manifest),
+        engines=compare_engines(url),
     )
 
 
