@@ -53,9 +53,9 @@ service_guides as (
                 case
                     when relationships_of_members.member_id = resolved_lines.member_id then 0
                     else 1
-                end,
+                end asc,
                 relationships_of_members.valid_from desc,
-                relationships_of_members.guide_id
+                relationships_of_members.guide_id asc
         ) as preference
     from resolved_lines
     inner join relationships_of_members

@@ -24,17 +24,19 @@ spans as (
     select
         followers.brand_id,
         coalesce(
-            accounts.member_key,
+            account_ids.member_key,
             own_ids.member_key,
             {{ dbt.concat(["'follower:'", "followers.follower_key"]) }}
         ) as person_key,
         followers.acquired_date as reachable_from,
         coalesce(cast(followers.lost_at as date), cast('9999-12-31' as date)) as reachable_until
     from followers
-    left join identities as accounts
+    left join identities as account_ids
         on
-            accounts.identifier_key
-            = {{ dbt.concat(["'mall_account:'", "cast(followers.member_id as " ~ dbt.type_string() ~ ")"]) }}
+            account_ids.identifier_key = {{ dbt.concat([
+                "'mall_account:'",
+                "cast(followers.member_id as " ~ dbt.type_string() ~ ")",
+            ]) }}
     left join identities as own_ids
         on
             own_ids.identifier_key = {{ dbt.concat([

@@ -250,8 +250,10 @@ registered as (
     from members
     inner join identities
         on
-            identities.identifier_key
-            = {{ dbt.concat(["'mall_account:'", "cast(members.member_id as " ~ dbt.type_string() ~ ")"]) }}
+            identities.identifier_key = {{ dbt.concat([
+                "'mall_account:'",
+                "cast(members.member_id as " ~ dbt.type_string() ~ ")",
+            ]) }}
     union all
     select
         identities.member_key,
@@ -271,7 +273,7 @@ first_registrations as (
         brand_id,
         min(registered_date) as registered_date
     from registered
-    group by member_key, brand_id
+    group by 1, 2
 
 ),
 
