@@ -102,32 +102,35 @@ task_guides as (
 
 ),
 
-bounds as (
+task_guide_spans as (
 
+    -- Each task-guide's days run to its verdict or the data's last day, whichever is first.
     select
-        min(start_date) as first_day,
-        (select last_day from data_through) as last_day
+        task_guides.*,
+        case
+            when task_guides.work_end_date < data_through.last_day
+                then task_guides.work_end_date
+            else data_through.last_day
+        end as span_end_date
     from task_guides
-
-),
-
-calendar as (
-
-    {{ date_spine('(select first_day from bounds)', '(select last_day from bounds)') }}
+    cross join data_through
 
 ),
 
 task_guide_days as (
 
     select
-        task_guides.*,
-        calendar.date_day
-    from task_guides
-    inner join calendar
-        on
-            task_guides.start_date <= calendar.date_day
-            and task_guides.work_end_date >= calendar.date_day
-            and calendar.date_day <= (select last_day from data_through)
+        task_guide_spans.task_id,
+        task_guide_spans.guide_id,
+        task_guide_spans.brand_id,
+        task_guide_spans.task_type,
+        task_guide_spans.target,
+        task_guide_spans.start_date,
+        task_guide_spans.due_date,
+        task_guide_spans.work_end_date,
+        span_days.date_day
+    from task_guide_spans
+    {{ days_between('task_guide_spans.start_date', 'task_guide_spans.span_end_date', 'span_days') }}
 
 ),
 
