@@ -136,14 +136,10 @@ def _write(
     return results
 
 
-def _copy_batch(
-    conn: psycopg.Connection,
-    schema: EntitySchema,
-    batch: list[_Pending],
-    references: dict[str, set[str]],
-) -> list[LoadResult]:
-    loaded_at = dt.datetime.now(dt.UTC)
-    files = pl.DataFrame(
+def _lineage(batch: list[_Pending]) -> pl.DataFrame:
+    """Each file of the batch: its batch id, the short name its rows carry (_source_file) and
+    its full path (the load log's and quarantine's source_file)."""
+    return pl.DataFrame(
         {
             FILE: [p.index for p in batch],
             "_batch_id": [p.digest[:16] for p in batch],
@@ -157,6 +153,16 @@ def _copy_batch(
             "source_file": pl.String,
         },
     )
+
+
+def _copy_batch(
+    conn: psycopg.Connection,
+    schema: EntitySchema,
+    batch: list[_Pending],
+    references: dict[str, set[str]],
+) -> list[LoadResult]:
+    loaded_at = dt.datetime.now(dt.UTC)
+    files = _lineage(batch)
     rows = pl.concat([p.read.rows.with_columns(pl.lit(p.index).alias(FILE)) for p in batch])
     good, bad = check_rows(rows, schema, references)
     unsplit = [p.read.quarantined.with_columns(pl.lit(p.index).alias(FILE)) for p in batch]
