@@ -15,7 +15,9 @@ many rows differ. Ratios are PostgreSQL's time over Polars' (target: PostgreSQL 
 from __future__ import annotations
 
 import io
+import os
 import re
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -221,8 +223,6 @@ MARTS = [
 
 def compiled_sql(url: str, model: str) -> str:
     """The model's SQL as dbt compiles it against this warehouse."""
-    import os
-
     from dbt.cli.main import dbtRunner
 
     saved = dict(os.environ)
@@ -336,8 +336,6 @@ def compare_engines(url: str) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> None:
     """``python -m bench.engines_compare <warehouse url>``: on an already built warehouse."""
-    import sys
-
     from bench.report import _engine_lines
 
     print("\n".join(_engine_lines(compare_engines((argv or sys.argv[1:])[0]))))

@@ -65,47 +65,9 @@ def write_report(
         "| schema | tables and indexes |",
         "|---|---|",
         *[f"| {schema} | {_mb(size)} |" for schema, size in sizes["schemas"]],
-        "",
-        "## Loader",
-        "",
-        f"The {loaders['files']:,} files of `{loaders['table']}` ({loaders['rows']:,} rows), into "
-        "a scratch database of the same server:",
-        "",
-        "| method | rows/s | × one COPY stream |",
-        "|---|---|---|",
     ]
-    copy = loaders["copy_rows_per_s"]
-    for name, key in [
-        ("Siyu's loader (hash, decode, checks, quarantine, lineage, load log)", "siyu"),
-        ("plain `COPY FROM STDIN`, one stream", "copy"),
-        ("plain `COPY FROM STDIN`, two parallel streams", "parallel_copy"),
-        (f"pandas `to_sql` (first {loaders['pandas_rows']:,} rows)", "pandas"),
-    ]:
-        rate = loaders[f"{key}_rows_per_s"]
-        lines.append(f"| {name} | {rate:,.0f} | {rate / copy:.2f} |")
-    if "dlt_rows_per_s" in loaders:
-        rate = loaders["dlt_rows_per_s"]
-        lines.append(
-            f"| dlt {loaders['dlt_version']} (first {loaders['dlt_rows']:,} rows, "
-            f"insert_values) | {rate:,.0f} | {rate / copy:.2f} |"
-        )
-        lines += [
-            "",
-            f"Siyu's loader against dlt: {loaders['siyu_rows_per_s'] / rate:.1f} × (target ≥ 3 ×).",
-        ]
-    else:
-        lines += ["", f"dlt: not measured in this run ({loaders.get('dlt_error', 'no result')})."]
-    lines += [
-        "",
-        "## Chart queries",
-        "",
-        "Each chart's query, compiled from its `query_context` (bench.chart_queries), 20 runs "
-        "after the daily increment; target p95 < 0.5 s.",
-        "",
-        "| chart | p50 | p95 | rows |",
-        "|---|---|---|---|",
-        *[f"| {n} | {p50:.3f} s | {p95:.3f} s | {rows:,} |" for n, p50, p95, rows in charts],
-    ]
+    lines += _loader_lines(loaders)
+    lines += _chart_lines(charts)
     lines += _engine_lines(engines or [])
     text = "\n".join(lines) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -135,3 +97,52 @@ def _engine_lines(engines: list[dict]) -> list[str]:
             f"{e['polars_seconds']:.1f} s | {ratio:.1f} × | {e['differing_rows']:,} |"
         )
     return lines
+
+
+def _loader_lines(loaders: dict) -> list[str]:
+    """Siyu's loader beside plain COPY, pandas and dlt on the same files (bench.loader_compare)."""
+    lines = [
+        "",
+        "## Loader",
+        "",
+        f"The {loaders['files']:,} files of `{loaders['table']}` ({loaders['rows']:,} rows), into "
+        "a scratch database of the same server:",
+        "",
+        "| method | rows/s | × one COPY stream |",
+        "|---|---|---|",
+    ]
+    copy = loaders["copy_rows_per_s"]
+    for name, key in [
+        ("Siyu's loader (hash, decode, checks, quarantine, lineage, load log)", "siyu"),
+        ("plain `COPY FROM STDIN`, one stream", "copy"),
+        ("plain `COPY FROM STDIN`, two parallel streams", "parallel_copy"),
+        (f"pandas `to_sql` (first {loaders['pandas_rows']:,} rows)", "pandas"),
+    ]:
+        rate = loaders[f"{key}_rows_per_s"]
+        lines.append(f"| {name} | {rate:,.0f} | {rate / copy:.2f} |")
+    if "dlt_rows_per_s" not in loaders:
+        reason = loaders.get("dlt_error", "no result")
+        return [*lines, "", f"dlt: not measured in this run ({reason})."]
+    rate = loaders["dlt_rows_per_s"]
+    return [
+        *lines,
+        f"| dlt {loaders['dlt_version']} (first {loaders['dlt_rows']:,} rows, "
+        f"insert_values) | {rate:,.0f} | {rate / copy:.2f} |",
+        "",
+        f"Siyu's loader against dlt: {loaders['siyu_rows_per_s'] / rate:.1f} × (target ≥ 3 ×).",
+    ]
+
+
+def _chart_lines(charts: list[tuple[str, float, float, int]]) -> list[str]:
+    """The p50 and p95 of each dashboard chart's query (bench.chart_queries)."""
+    return [
+        "",
+        "## Chart queries",
+        "",
+        "Each chart's query, compiled from its `query_context` (bench.chart_queries), 20 runs "
+        "after the daily increment; target p95 < 0.5 s.",
+        "",
+        "| chart | p50 | p95 | rows |",
+        "|---|---|---|---|",
+        *[f"| {n} | {p50:.3f} s | {p95:.3f} s | {rows:,} |" for n, p50, p95, rows in charts],
+    ]
