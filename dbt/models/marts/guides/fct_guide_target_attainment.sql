@@ -16,9 +16,9 @@ targets as (
 
 ),
 
-guide_days as (
+guide_months as (
 
-    select * from {{ ref('fct_guide_daily') }}
+    select * from {{ ref('fct_guide_monthly') }}
 
 ),
 
@@ -36,7 +36,7 @@ stores as (
 
 data_through as (
 
-    select max(date_day) as last_day from guide_days
+    select max(last_data_day) as last_day from guide_months
 
 ),
 
@@ -44,11 +44,10 @@ actuals as (
 
     select
         guide_id,
-        cast({{ dbt.date_trunc('month', 'date_day') }} as date) as target_month,
-        sum(new_friends) as new_friends,
-        sum(gmv) as gmv
-    from guide_days
-    group by 1, 2
+        month_start as target_month,
+        new_friends,
+        gmv
+    from guide_months
 
 ),
 
