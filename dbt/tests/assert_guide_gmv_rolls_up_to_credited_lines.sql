@@ -35,12 +35,14 @@ credited as (
 
 by_store as (
 
+    -- the only pass over the guide-days (a CTE read twice is materialised whole); guides
+    -- master data does not know keep a null store and count towards the guide total only
     select
         guide_days.date_day,
         guides.home_store_id,
         sum(guide_days.gmv) as gmv
     from guide_days
-    inner join guides on guide_days.guide_id = guides.guide_id
+    left join guides on guide_days.guide_id = guides.guide_id
     group by guide_days.date_day, guides.home_store_id
 
 ),
@@ -72,7 +74,7 @@ by_guide as (
     select
         date_day,
         sum(gmv) as gmv
-    from guide_days
+    from by_store
     group by date_day
 
 )
