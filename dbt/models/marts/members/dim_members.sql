@@ -6,7 +6,7 @@
     lifecycle_* thresholds; per-brand ones are in fct_member_brand_summary), group-wide RFM,
     the BTYD inputs, and the BG/NBD model's probability alive and expected purchases. -#}
 
-{%- set lookback = var('rfm_lookback_days') -%}
+{%- set lookback_start = dbt.dateadd('day', -var('rfm_lookback_days'), as_of_date()) -%}
 
 with
 
@@ -140,6 +140,8 @@ channels as (
 
 purchases as (
 
+    -- all history and the RFM lookback in one pass (the lookback's columns are null when the
+    -- member bought nothing in it)
     select
         member_key,
         min(paid_date) as first_purchase_date,
@@ -147,20 +149,11 @@ purchases as (
         count(distinct order_key) as orders,
         count(distinct brand_id) as brands_bought,
         sum(paid_amount) as gmv,
-        sum(net_amount) as lifetime_net_sales
+        sum(net_amount) as lifetime_net_sales,
+        nullif(count(distinct case when paid_date > {{ lookback_start }} then paid_date end), 0)
+            as lookback_purchase_days,
+        sum(case when paid_date > {{ lookback_start }} then net_amount end) as lookback_net_sales
     from order_lines
-    group by member_key
-
-),
-
-lookback as (
-
-    select
-        member_key,
-        count(distinct paid_date) as lookback_purchase_days,
-        sum(net_amount) as lookback_net_sales
-    from order_lines
-    where paid_date > {{ dbt.dateadd('day', -lookback, as_of_date()) }}
     group by member_key
 
 ),
@@ -203,8 +196,8 @@ assembled as (
         ) }} as lifecycle_segment,
         {{ dbt.datediff('purchases.last_purchase_date', as_of_date(), 'day') }}
             as days_since_last_purchase,
-        lookback.lookback_purchase_days,
-        lookback.lookback_net_sales,
+        purchases.lookback_purchase_days,
+        purchases.lookback_net_sales,
         btyd_inputs.frequency as btyd_frequency,
         btyd_inputs.recency as btyd_recency,
         btyd_inputs.t as btyd_t,
@@ -220,8 +213,6 @@ assembled as (
         on who.member_key = purchases.member_key
     left join channels
         on who.member_key = channels.member_key
-    left join lookback
-        on who.member_key = lookback.member_key
     left join btyd_inputs
         on who.member_key = btyd_inputs.member_key
     left join predictions

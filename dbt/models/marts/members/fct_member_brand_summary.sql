@@ -3,7 +3,7 @@
     lifecycle segment under the brand's thresholds, and RFM scores (quintiles within the
     brand over var rfm_lookback_days) for members who bought in the lookback. -#}
 
-{%- set lookback = var('rfm_lookback_days') -%}
+{%- set lookback_start = dbt.dateadd('day', -var('rfm_lookback_days'), as_of_date()) -%}
 
 with
 
@@ -33,6 +33,8 @@ thresholds as (
 
 purchases as (
 
+    -- one pass over the order lines: all history, and the RFM lookback beside it (null when
+    -- the member bought nothing of the brand in the lookback)
     select
         member_key,
         brand_id,
@@ -42,21 +44,11 @@ purchases as (
         max(paid_date) as last_purchase_date,
         sum(paid_amount) as gmv,
         sum(refund_amount) as refunds,
-        sum(net_amount) as net_sales
+        sum(net_amount) as net_sales,
+        nullif(count(distinct case when paid_date > {{ lookback_start }} then paid_date end), 0)
+            as lookback_purchase_days,
+        sum(case when paid_date > {{ lookback_start }} then net_amount end) as lookback_net_sales
     from order_lines
-    group by member_key, brand_id
-
-),
-
-lookback as (
-
-    select
-        member_key,
-        brand_id,
-        count(distinct paid_date) as lookback_purchase_days,
-        sum(net_amount) as lookback_net_sales
-    from order_lines
-    where paid_date > {{ dbt.dateadd('day', -lookback, as_of_date()) }}
     group by member_key, brand_id
 
 ),
@@ -78,13 +70,11 @@ summarised as (
             as days_since_first_purchase,
         {{ dbt.datediff('purchases.last_purchase_date', as_of_date(), 'day') }}
             as days_since_last_purchase,
-        lookback.lookback_purchase_days,
-        lookback.lookback_net_sales
+        purchases.lookback_purchase_days,
+        purchases.lookback_net_sales
     from related
     left join purchases
         on related.member_key = purchases.member_key and related.brand_id = purchases.brand_id
-    left join lookback
-        on related.member_key = lookback.member_key and related.brand_id = lookback.brand_id
 
 ),
 
