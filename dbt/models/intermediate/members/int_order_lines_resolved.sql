@@ -14,7 +14,15 @@ order_lines as (
 
 ),
 
-identities as (
+-- the identities imported once per join: PostgreSQL materialises a CTE read twice (a copy of
+-- every identifier) and inlines one read once
+card_identities as (
+
+    select * from {{ ref('int_member_identities') }}
+
+),
+
+account_identities as (
 
     select * from {{ ref('int_member_identities') }}
 
@@ -84,9 +92,9 @@ final as (
             as net_amount,
         cast(products.list_price * identified.quantity as decimal(18, 2)) as list_amount
     from identified
-    left join identities as by_card
+    left join card_identities as by_card
         on identified.card_identifier_key = by_card.identifier_key
-    left join identities as by_account
+    left join account_identities as by_account
         on identified.account_identifier_key = by_account.identifier_key
     left join refunded
         on identified.order_line_key = refunded.order_line_key

@@ -13,7 +13,15 @@ followers as (
 
 ),
 
-identities as (
+-- the identities imported once per join: PostgreSQL materialises a CTE read twice (a copy of
+-- every identifier) and inlines one read once
+account_identities as (
+
+    select * from {{ ref('int_member_identities') }}
+
+),
+
+own_identities as (
 
     select * from {{ ref('int_member_identities') }}
 
@@ -31,13 +39,13 @@ spans as (
         followers.acquired_date as reachable_from,
         coalesce(cast(followers.lost_at as date), cast('9999-12-31' as date)) as reachable_until
     from followers
-    left join identities as account_ids
+    left join account_identities as account_ids
         on
             account_ids.identifier_key = {{ dbt.concat([
                 "'mall_account:'",
                 "cast(followers.member_id as " ~ dbt.type_string() ~ ")",
             ]) }}
-    left join identities as own_ids
+    left join own_identities as own_ids
         on
             own_ids.identifier_key = {{ dbt.concat([
                 "case when followers.acquisition_channel like 'ad:%' then 'openid:' "
