@@ -267,7 +267,6 @@ def _inputs(conn: psycopg.Connection, mart: Mart) -> dict[str, pl.LazyFrame]:
     frames = {}
     for relation, columns in mart.inputs.items():
         name = relation.split(".")[1]
-        conn.execute(f"drop table if exists {SCHEMA}.{name}")
         conn.execute(f"create table {SCHEMA}.{name} as select {', '.join(columns)} from {relation}")
         conn.execute(f"analyze {SCHEMA}.{name}")
         conn.commit()
@@ -298,13 +297,13 @@ def compare_engines(url: str) -> list[dict]:
     """Each mart: seconds in PostgreSQL and in Polars, rows, and whether the results agree."""
     results = []
     with psycopg.connect(url) as conn:
-        conn.execute(f"create schema if not exists {SCHEMA}")
-        conn.commit()
         for mart in MARTS:
+            # a fresh schema per mart: its inputs' copies and its result, dropped after
+            conn.execute(f"drop schema if exists {SCHEMA} cascade")
+            conn.execute(f"create schema {SCHEMA}")
+            conn.commit()
             frames = _inputs(conn, mart)
             sql = _point_at_inputs(compiled_sql(url, mart.model), mart)
-            conn.execute(f"drop table if exists {SCHEMA}.result")
-            conn.commit()
             started = time.perf_counter()
             conn.execute(f"create unlogged table {SCHEMA}.result as {sql}")
             conn.commit()
@@ -326,10 +325,7 @@ def compare_engines(url: str) -> list[dict]:
                     "differing_rows": _differences(postgres, computed),
                 }
             )
-            conn.execute(f"drop schema {SCHEMA} cascade")
-            conn.execute(f"create schema {SCHEMA}")
-            conn.commit()
-        conn.execute(f"drop schema {SCHEMA} cascade")
+        conn.execute(f"drop schema if exists {SCHEMA} cascade")
         conn.commit()
     return results
 
