@@ -15,8 +15,10 @@ many rows differ. Ratios are PostgreSQL's time over Polars' (target: PostgreSQL 
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -222,22 +224,18 @@ MARTS = [
 
 
 def compiled_sql(url: str, model: str) -> str:
-    """The model's SQL as dbt compiles it against this warehouse."""
-    from dbt.cli.main import dbtRunner
-
-    saved = dict(os.environ)
-    os.environ.update(dbt_env(url) | {"SIYU_PII_KEY": os.environ.get("SIYU_PII_KEY", "bench")})
-    try:
-        result = dbtRunner().invoke(
-            ["compile", "--select", model, "--project-dir", str(DBT_DIR), "--profiles-dir",
-             str(DBT_DIR), "--quiet"]
-        )  # fmt: skip
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    if not result.success:
-        raise RuntimeError(f"dbt compile {model} failed: {result.exception}")
-    return result.result.results[0].node.compiled_code
+    """The model's SQL as dbt compiles it against this warehouse (a dbt process of its own,
+    so the warehouse's settings never pass through this process's environment)."""
+    env = os.environ | dbt_env(url) | {"SIYU_PII_KEY": os.environ.get("SIYU_PII_KEY", "bench")}
+    dbt = Path(sys.executable).with_name("dbt")
+    result = subprocess.run(
+        [str(dbt), "compile", "--select", model, "--project-dir", str(DBT_DIR),
+         "--profiles-dir", str(DBT_DIR), "--quiet", "--output", "json"],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt compile {model} failed: {result.stdout}{result.stderr}")
+    return json.loads(result.stdout)["compiled"]
 
 
 def _read(conn: psycopg.Connection, query: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
