@@ -13,6 +13,12 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The start of the RFM lookback: orders paid after this day count (var rfm_lookback_days
+    before the as-of date). -#}
+{% macro rfm_lookback_start() -%}
+    {{ dbt.dateadd('day', -var('rfm_lookback_days'), as_of_date()) }}
+{%- endmacro %}
+
 {#- kpis.md lifecycle segment from days since the first and the last purchase (null: never
     bought) and the thresholds in force: new while the first purchase is fewer than new_days
     ago; then active / sleeping / pre-churn while the last purchase is at most that many days

@@ -6,8 +6,6 @@
     lifecycle_* thresholds; per-brand ones are in fct_member_brand_summary), group-wide RFM,
     the BTYD inputs, and the BG/NBD model's probability alive and expected purchases. -#}
 
-{%- set lookback_start = dbt.dateadd('day', -var('rfm_lookback_days'), as_of_date()) -%}
-
 with
 
 brands as (
@@ -150,9 +148,11 @@ purchases as (
         count(distinct brand_id) as brands_bought,
         sum(paid_amount) as gmv,
         sum(net_amount) as lifetime_net_sales,
-        nullif(count(distinct case when paid_date > {{ lookback_start }} then paid_date end), 0)
-            as lookback_purchase_days,
-        sum(case when paid_date > {{ lookback_start }} then net_amount end) as lookback_net_sales
+        nullif(
+            count(distinct case when paid_date > {{ rfm_lookback_start() }} then paid_date end), 0
+        ) as lookback_purchase_days,
+        sum(case when paid_date > {{ rfm_lookback_start() }} then net_amount end)
+            as lookback_net_sales
     from order_lines
     group by member_key
 

@@ -3,8 +3,6 @@
     lifecycle segment under the brand's thresholds, and RFM scores (quintiles within the
     brand over var rfm_lookback_days) for members who bought in the lookback. -#}
 
-{%- set lookback_start = dbt.dateadd('day', -var('rfm_lookback_days'), as_of_date()) -%}
-
 with
 
 brands as (
@@ -45,9 +43,11 @@ purchases as (
         sum(paid_amount) as gmv,
         sum(refund_amount) as refunds,
         sum(net_amount) as net_sales,
-        nullif(count(distinct case when paid_date > {{ lookback_start }} then paid_date end), 0)
-            as lookback_purchase_days,
-        sum(case when paid_date > {{ lookback_start }} then net_amount end) as lookback_net_sales
+        nullif(
+            count(distinct case when paid_date > {{ rfm_lookback_start() }} then paid_date end), 0
+        ) as lookback_purchase_days,
+        sum(case when paid_date > {{ rfm_lookback_start() }} then net_amount end)
+            as lookback_net_sales
     from order_lines
     group by member_key, brand_id
 
