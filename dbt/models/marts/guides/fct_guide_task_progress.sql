@@ -125,9 +125,7 @@ task_guide_days as (
         task_guide_spans.brand_id,
         task_guide_spans.task_type,
         task_guide_spans.target,
-        task_guide_spans.start_date,
         task_guide_spans.due_date,
-        task_guide_spans.work_end_date,
         span_days.date_day
     from task_guide_spans
     {{ days_between('task_guide_spans.start_date', 'task_guide_spans.span_end_date', 'span_days') }}
