@@ -19,6 +19,16 @@
     {{ dbt.dateadd('day', -var('rfm_lookback_days'), as_of_date()) }}
 {%- endmacro %}
 
+{#- The RFM lookback's purchase days and net sales, as two aggregate columns over order lines
+    (both null when nothing was paid in the lookback). -#}
+{% macro rfm_lookback_measures() -%}
+    nullif(
+        count(distinct case when paid_date > {{ rfm_lookback_start() }} then paid_date end), 0
+    ) as lookback_purchase_days,
+    sum(case when paid_date > {{ rfm_lookback_start() }} then net_amount end)
+        as lookback_net_sales
+{%- endmacro %}
+
 {#- kpis.md lifecycle segment from days since the first and the last purchase (null: never
     bought) and the thresholds in force: new while the first purchase is fewer than new_days
     ago; then active / sleeping / pre-churn while the last purchase is at most that many days

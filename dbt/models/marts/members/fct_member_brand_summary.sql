@@ -43,11 +43,7 @@ purchases as (
         sum(paid_amount) as gmv,
         sum(refund_amount) as refunds,
         sum(net_amount) as net_sales,
-        nullif(
-            count(distinct case when paid_date > {{ rfm_lookback_start() }} then paid_date end), 0
-        ) as lookback_purchase_days,
-        sum(case when paid_date > {{ rfm_lookback_start() }} then net_amount end)
-            as lookback_net_sales
+        {{ rfm_lookback_measures() }}
     from order_lines
     group by member_key, brand_id
 
