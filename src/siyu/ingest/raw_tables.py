@@ -43,6 +43,8 @@ def _ensure_bookkeeping_tables(conn: psycopg.Connection) -> None:
         "quarantined_rows bigint not null default 0",
         "encoding text",
         "extra_columns text",
+        # when the batch's rows passed Great Expectations' blocking suite (siyu.quality)
+        "validated_at timestamptz",
     ):
         conn.execute(f"alter table raw._load_log add column if not exists {column}")
     conn.execute(
@@ -103,6 +105,12 @@ def _ensure_entity_table(conn: psycopg.Connection, schema: EntitySchema) -> None
     )
     conn.execute(
         f"alter table {schema.qualified_table} add column if not exists _source_line bigint"
+    )
+    # Rows are only ever appended, so load time follows the rows' physical order: a BRIN
+    # index (a few pages) lets a check read just the newest batches' rows.
+    conn.execute(
+        f"create index if not exists {schema.table}__loaded_at on {schema.qualified_table} "
+        "using brin (_loaded_at)"
     )
     conn.execute(
         sql.SQL("comment on table {} is {}").format(

@@ -1,5 +1,6 @@
 """Great Expectations on every raw table, as Dagster asset checks: per table a blocking
-check (a failure stops what is built downstream in the run) and a warning check. One op
+check (a failure stops what is built downstream in the run) and a warning check, over the
+batches loaded since the last check passed, plus the whole table's row count. One op
 validates its tables with one Great Expectations checkpoint, which also renders the suites
 and results as a Data Docs site under <data dir>/great_expectations/data_docs/, linked from
 every check result."""
@@ -28,8 +29,9 @@ SPECS = [
             asset=_key(table),
             blocking=True,
             description=(
-                f"Great Expectations over raw.{table}, from its declared schema: columns, "
-                "required values, ranges, master ids, rows as logged by the loader. A failure "
+                f"Great Expectations over raw.{table}'s newly loaded batches, from its "
+                "declared schema: columns, required values, ranges, master ids, rows as logged "
+                "by the loader; and the whole table's rows against the load log. A failure "
                 "stops the models built on it."
             ),
         ),
@@ -73,6 +75,8 @@ def _result(
             "data_docs": dg.MetadataValue.url((docs / "index.html").as_uri()),
             "expectations": len(outcome.outcomes),
             "failed": len(outcome.failed),
+            "new_batches": outcome.batches,
+            "new_rows": outcome.rows,
             "results": dg.MetadataValue.md(
                 "| expectation | column | result | unexpected |\n|---|---|---|---|\n"
                 + "\n".join(lines)
