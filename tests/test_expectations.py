@@ -15,14 +15,19 @@ from siyu.quality.validate import validate_raw_tables
 from tests.conftest import query
 
 
-@pytest.fixture(scope="module")
-def loaded(make_database, tiny_world: Path) -> str:
-    url = make_database("siyu_expectations")
+def _load_tiny_world(make_database, tiny_world: Path, name: str) -> str:
+    """A fresh database with every raw table of the tiny world loaded."""
+    url = make_database(name)
     with psycopg.connect(url) as conn:
         ensure_raw_tables(conn)
         for schema in SCHEMAS:  # master data first: ids are checked against it
             load_entity(conn, tiny_world, schema.source, schema.entity)
     return url
+
+
+@pytest.fixture(scope="module")
+def loaded(make_database, tiny_world: Path) -> str:
+    return _load_tiny_world(make_database, tiny_world, "siyu_expectations")
 
 
 def _failed(outcome) -> set[tuple[str, str | None]]:
@@ -49,11 +54,8 @@ def test_every_raw_table_passes_its_suites_after_a_clean_load(loaded: str) -> No
 def test_a_bad_row_fails_the_blocking_suite_a_bad_phone_only_warns(
     make_database, tiny_world: Path, tmp_path: Path
 ) -> None:
-    url = make_database("siyu_expectations_bad")
+    url = _load_tiny_world(make_database, tiny_world, "siyu_expectations_bad")
     with psycopg.connect(url) as conn:
-        ensure_raw_tables(conn)
-        for schema in SCHEMAS:
-            load_entity(conn, tiny_world, schema.source, schema.entity)
         conn.execute(
             "update raw.mall__order_lines set paid_amount = -1 where ctid = "
             "(select ctid from raw.mall__order_lines limit 1)"
@@ -104,11 +106,7 @@ def test_every_raw_table_has_a_blocking_and_a_warning_check(definitions) -> None
 def test_a_run_validates_the_new_batches_and_counts_the_whole_table(
     make_database, tiny_world: Path
 ) -> None:
-    url = make_database("siyu_expectations_batches")
-    with psycopg.connect(url) as conn:
-        ensure_raw_tables(conn)
-        for schema in SCHEMAS:
-            load_entity(conn, tiny_world, schema.source, schema.entity)
+    url = _load_tiny_world(make_database, tiny_world, "siyu_expectations_batches")
     tables = ["mall__order_lines", "mall__orders", "pos__receipts"]
     first = validate_raw_tables(url, tables)
     files = query(url, "select count(*) from raw._load_log where table_name = 'mall__order_lines'")
