@@ -18,6 +18,7 @@ DAYS = ["2025-11-27", "2025-11-28", "2025-11-29"]  # the tiny world's last days,
 INCREMENTAL = [
     "marts.fct_guide_daily",
     "marts.fct_guide_task_progress",
+    "marts.fct_member_lifecycle_monthly",
     "intermediate.int_followers_acquired",
 ]
 
@@ -102,6 +103,14 @@ def test_day_by_day_then_full_refresh_equal_one_full_build(
         "having max(date_day) < (select max(date_day) - 50 from marts.fct_guide_task_progress)) "
         "order by 1, 2, 3"
     )
+    # A brand's months before the window are rebuilt only when their related pairs, buyers or
+    # thresholds changed (a gap_percentiles brand's percentiles move with new purchases).
+    old_months = (
+        "select brand_id, month_start, lifecycle_segment, previous_segment, xmin::text "
+        "from marts.fct_member_lifecycle_monthly where month_start < '2025-09-01'"
+    )
+    months_before = {tuple(row[:4]): row[4] for row in query(url, old_months)}
+    assert len({brand for brand, *_ in months_before}) >= 3
     old_tasks: list = []
     for day in DAYS:  # each day's files land, and a daily run takes them in
         # (after the world's last day come the orders that arrived late, dated later)
@@ -122,6 +131,14 @@ def test_day_by_day_then_full_refresh_equal_one_full_build(
     kept = {k for k, v in acquisitions_before.items() if acquisitions_after.get(k) == v}
     # (86 % on the tiny world: the rest lost or regained their follower in the window)
     assert len(kept) > 0.75 * len(acquisitions_before), (len(kept), len(acquisitions_before))
+    months_after = {tuple(row[:4]): row[4] for row in query(url, old_months)}
+    brands = {brand for brand, *_ in months_before}
+    kept_brands = {
+        brand
+        for brand in brands
+        if all(months_after.get(k) == v for k, v in months_before.items() if k[0] == brand)
+    }
+    assert len(kept_brands) > 0.5 * len(brands), (sorted(kept_brands), sorted(brands))
     clean = pipeline_env["WAREHOUSE_URL"]  # one full build of the whole world
     for table in INCREMENTAL:
         assert _checksum(url, table) == _checksum(clean, table), table
