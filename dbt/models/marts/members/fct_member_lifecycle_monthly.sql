@@ -196,33 +196,33 @@ pair_starts as (
 
 ),
 
-current_months as (
+month_counts as (
 
-    -- What each brand's month should hold now: its thresholds, and the related pairs and
-    -- buyers at the month's end.
+    -- Per brand and month: the related pairs and the buyers at the month's end.
     select
-        judged_by.month_start,
-        judged_by.brand_id,
-        judged_by.threshold_rule,
-        judged_by.new_days,
-        judged_by.active_days,
-        judged_by.sleeping_days,
-        judged_by.pre_churn_days,
+        period_ends.month_start,
+        pair_starts.brand_id,
         sum(pair_starts.pairs) as pairs,
         sum(pair_starts.buyers) as buyers
-    from judged_by
+    from period_ends
     inner join pair_starts
+        on pair_starts.start_date <= period_ends.period_end
+    group by period_ends.month_start, pair_starts.brand_id
+
+),
+
+current_months as (
+
+    -- What each brand's month should hold now: its thresholds and its counts.
+    select
+        judged_by.*,
+        month_counts.pairs,
+        month_counts.buyers
+    from judged_by
+    inner join month_counts
         on
-            judged_by.brand_id = pair_starts.brand_id
-            and pair_starts.start_date <= judged_by.period_end
-    group by
-        judged_by.month_start,
-        judged_by.brand_id,
-        judged_by.threshold_rule,
-        judged_by.new_days,
-        judged_by.active_days,
-        judged_by.sleeping_days,
-        judged_by.pre_churn_days
+            judged_by.brand_id = month_counts.brand_id
+            and judged_by.month_start = month_counts.month_start
 
 ),
 
