@@ -224,12 +224,13 @@ MARTS = [
 
 
 def compiled_sql(url: str, model: str) -> str:
-    """The model's SQL as dbt compiles it against this warehouse (a dbt process of its own,
-    so the warehouse's settings never pass through this process's environment)."""
+    """The model's SQL as dbt compiles it against this warehouse for a full build (an
+    incremental model's daily branch computes only its look-back window), in a dbt process
+    of its own, so the warehouse's settings never pass through this process's environment."""
     env = os.environ | dbt_env(url) | {"SIYU_PII_KEY": os.environ.get("SIYU_PII_KEY", "bench")}
     dbt = Path(sys.executable).with_name("dbt")
     result = subprocess.run(
-        [str(dbt), "compile", "--select", model, "--project-dir", str(DBT_DIR),
+        [str(dbt), "compile", "--select", model, "--full-refresh", "--project-dir", str(DBT_DIR),
          "--profiles-dir", str(DBT_DIR), "--quiet", "--output", "json"],
         env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
