@@ -133,8 +133,7 @@ purchase_spans as (
         brand_id,
         paid_date,
         lead(paid_date) over (partition by member_key, brand_id order by paid_date)
-            as next_paid_date,
-        min(paid_date) over (partition by member_key, brand_id) as first_paid_date
+            as next_paid_date
     from purchase_days
 
 ),
@@ -369,11 +368,12 @@ months_to_judge as (
 member_months as (
 
     -- Each buying pair at each month end to judge since it became related, with its first
-    -- and last purchase by then and the brand's thresholds.
+    -- purchase, its last purchase by then (none before the first: a prospect) and the brand's
+    -- thresholds.
     select
         buyers_related.member_key,
+        buyers_related.first_paid_date,
         months_to_judge.*,
-        purchase_spans.first_paid_date,
         purchase_spans.paid_date as last_paid_date
     from buyers_related
     inner join months_to_judge
