@@ -29,6 +29,28 @@ def _day(name: str) -> str:
     return stem if len(stem) == 10 and stem[4] == "-" and stem[:4].isdigit() else ""
 
 
+def _land(tiny_world: Path, landing: Path, day: str) -> None:
+    """Land one day's files of the tiny world; with its last day, also the orders that
+    arrived late, in files dated after it."""
+    last = day == DAYS[-1]
+    for path in tiny_world.glob("*/*/*.*"):
+        if not (_day(path.name) == day or (last and _day(path.name) > day)):
+            continue
+        target = landing / path.relative_to(tiny_world)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+
+
+def _brands_kept(before: dict[tuple, str], after: dict[tuple, str]) -> set:
+    """Brands whose every row (keyed brand first) kept its row version (xmin)."""
+    brands = {key[0] for key in before}
+    return {
+        brand
+        for brand in brands
+        if all(after.get(key) == version for key, version in before.items() if key[0] == brand)
+    }
+
+
 LOCKED = "marts.fct_commission_statements_locked"
 
 
@@ -113,14 +135,7 @@ def test_day_by_day_then_full_refresh_equal_one_full_build(
     assert len({brand for brand, *_ in months_before}) >= 3
     old_tasks: list = []
     for day in DAYS:  # each day's files land, and a daily run takes them in
-        # (after the world's last day come the orders that arrived late, dated later)
-        last = day == DAYS[-1]
-        for path in tiny_world.glob("*/*/*.*"):
-            if not (_day(path.name) == day or (last and _day(path.name) > day)):
-                continue
-            target = landing / path.relative_to(tiny_world)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, target)
+        _land(tiny_world, landing, day)
         siyu_run({**env, "SIYU_AS_OF_DATE": day})
         if day == DAYS[0]:
             old_tasks = query(url, old_task_rows)
@@ -133,11 +148,7 @@ def test_day_by_day_then_full_refresh_equal_one_full_build(
     assert len(kept) > 0.75 * len(acquisitions_before), (len(kept), len(acquisitions_before))
     months_after = {tuple(row[:4]): row[4] for row in query(url, old_months)}
     brands = {brand for brand, *_ in months_before}
-    kept_brands = {
-        brand
-        for brand in brands
-        if all(months_after.get(k) == v for k, v in months_before.items() if k[0] == brand)
-    }
+    kept_brands = _brands_kept(months_before, months_after)
     assert len(kept_brands) > 0.5 * len(brands), (sorted(kept_brands), sorted(brands))
     clean = pipeline_env["WAREHOUSE_URL"]  # one full build of the whole world
     for table in INCREMENTAL:
