@@ -15,6 +15,55 @@
     {{ return('delete+insert') }}
 {%- endmacro %}
 
+{#- Spark's Parquet tables (no Delta or Iceberg here) cannot delete rows: a run overwrites the
+    partitions its rows fall in (partition_by below), which holds the same rows as PostgreSQL's
+    delete+insert on the model's unique key when a rebuilt key is a whole partition. -#}
+{% macro spark__incremental_strategy() -%}
+    {{ return('insert_overwrite') }}
+{%- endmacro %}
+
+{#- Databricks tables are Delta: rows are merged on the unique key. -#}
+{% macro databricks__incremental_strategy() -%}
+    {{ return('merge') }}
+{%- endmacro %}
+
+{#- The partitions an incremental fact's rows are replaced by on Spark: the columns its unique
+    key rebuilds whole (a day, a task, a brand's month). None elsewhere. -#}
+{% macro incremental_partition_by(columns) -%}
+    {{ return(adapter.dispatch('incremental_partition_by', 'siyu')(columns)) }}
+{%- endmacro %}
+
+{% macro default__incremental_partition_by(columns) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro spark__incremental_partition_by(columns) -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
+{% macro databricks__incremental_partition_by(columns) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#- A fact whose rebuilt rows are single keys scattered over all history (an acquisition ended
+    by a new loss) is incremental where rows can be replaced by key, and a table rebuilt each
+    run on Spark's Parquet, where they cannot. -#}
+{% macro keyed_incremental() -%}
+    {{ return(adapter.dispatch('keyed_incremental', 'siyu')()) }}
+{%- endmacro %}
+
+{% macro default__keyed_incremental() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__keyed_incremental() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
+{% macro databricks__keyed_incremental() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
 {% macro incremental_window_start(date_column) -%}
     (
         select

@@ -21,3 +21,17 @@
     left join brands
         on {{ relation }}.brand_id = brands.brand_id
 {%- endmacro %}
+
+{#- The values of `measure` in a group, sorted, joined by `delimiter_text`. dbt's
+    listagg drops its order on Spark (collect_list keeps no order); sorting the array does. -#}
+{% macro sorted_listagg(measure, delimiter_text) -%}
+    {{ return(adapter.dispatch('sorted_listagg', 'siyu')(measure, delimiter_text)) }}
+{%- endmacro %}
+
+{% macro default__sorted_listagg(measure, delimiter_text) -%}
+    {{ dbt.listagg(measure, delimiter_text, 'order by ' ~ measure) }}
+{%- endmacro %}
+
+{% macro spark__sorted_listagg(measure, delimiter_text) -%}
+    array_join(array_sort(collect_list({{ measure }})), {{ delimiter_text }})
+{%- endmacro %}

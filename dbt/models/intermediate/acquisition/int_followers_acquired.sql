@@ -10,7 +10,7 @@
 
 {{
     config(
-        materialized='incremental',
+        materialized=keyed_incremental(),
         unique_key='acquisition_id',
         incremental_strategy=incremental_strategy(),
         on_schema_change='fail',

@@ -13,6 +13,7 @@
         materialized='incremental',
         unique_key=['guide_id', 'date_day'],
         incremental_strategy=incremental_strategy(),
+        partition_by=incremental_partition_by(['date_day']),
         on_schema_change='fail',
     )
 }}

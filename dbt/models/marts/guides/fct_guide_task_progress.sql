@@ -14,6 +14,7 @@
         materialized='incremental',
         unique_key='task_id',
         incremental_strategy=incremental_strategy(),
+        partition_by=incremental_partition_by(['task_id']),
         on_schema_change='fail',
     )
 }}

@@ -127,7 +127,7 @@ channels as (
 
     select
         member_key,
-        {{ dbt.listagg('channel', "','", 'order by channel') }} as channels_used
+        {{ sorted_listagg('channel', "','") }} as channels_used
     from (select distinct
         member_key,
         channel

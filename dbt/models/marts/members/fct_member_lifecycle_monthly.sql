@@ -21,6 +21,7 @@
         materialized='incremental',
         unique_key=['brand_id', 'month_start'],
         incremental_strategy=incremental_strategy(),
+        partition_by=incremental_partition_by(['brand_id', 'month_start']),
         on_schema_change='fail',
     )
 }}
