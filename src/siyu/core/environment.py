@@ -27,7 +27,13 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
             f"no phone hash key: set SIYU_PII_KEY or run a `siyu` command, which keeps one in "
             f"{settings.pii_key_file}"
         )
-    return {**dbt_env(settings.role_url("transformer")), "SIYU_PII_KEY": key}
+    return {
+        **dbt_env(settings.role_url("transformer")),
+        "SIYU_PII_KEY": key,
+        # dbt's profile picks its target by engine; Spark keeps its catalog and tables here
+        "SIYU_ENGINE": settings.engine,
+        "SIYU_SPARK_DIR": str(settings.spark_dir),
+    }
 
 
 def prepare(settings: Settings) -> Settings:
@@ -41,6 +47,10 @@ def prepare(settings: Settings) -> Settings:
         WarehouseRoles.for_warehouse(settings.warehouse_url, settings.secrets_dir).ensure(
             settings.warehouse_url
         )
+    if settings.lake_dir is not None:
+        from siyu.ingest.lake import prepare_lake
+
+        prepare_lake(settings.lake_dir)
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
     os.environ.update(dbt_environment(settings))

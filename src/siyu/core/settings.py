@@ -8,6 +8,7 @@ settings has no side effect: the secrets they point to are made by ``siyu`` comm
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +39,16 @@ class Settings(BaseSettings):
         description="any PostgreSQL 14+ (default: the embedded server)",
     )
     pg_port: int = Field(55432, description="embedded PostgreSQL port on 127.0.0.1")
+    engine: Literal["postgres", "spark"] = Field(
+        "postgres",
+        description="where dbt builds the models: PostgreSQL, or Spark (dbt's `spark` target: "
+        "a local session by default; the loader then also writes raw as Parquet)",
+    )
+    spark_dir_override: Path | None = Field(
+        None,
+        validation_alias=AliasChoices("SIYU_SPARK_DIR", "spark_dir"),
+        description="Spark's catalog, tables and Parquet raw layer (default: <data dir>/spark)",
+    )
     warehouse_roles: bool = Field(
         True,
         description="load as <db>_loader and transform as <db>_transformer (needs an owner "
@@ -75,6 +86,15 @@ class Settings(BaseSettings):
     @property
     def pgdata(self) -> Path:
         return self.data_dir.resolve() / "pg"
+
+    @property
+    def spark_dir(self) -> Path:
+        return (self.spark_dir_override or self.data_dir / "spark").resolve()
+
+    @property
+    def lake_dir(self) -> Path | None:
+        """Where the loader writes raw as Parquet for Spark; None on PostgreSQL."""
+        return self.spark_dir / "lake" if self.engine == "spark" else None
 
     @property
     def spool_dir(self) -> Path:

@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 import psycopg
 
+from siyu.ingest.lake import write_batches
 from siyu.ingest.loader import (
     LINE,
     CheckedFile,
@@ -49,9 +50,10 @@ class _Pending:
 
 
 def load_files(
-    conn: psycopg.Connection, paths: list[Path], schema: EntitySchema
+    conn: psycopg.Connection, paths: list[Path], schema: EntitySchema, lake: Path | None = None
 ) -> Iterator[LoadResult]:
-    """Load ``paths`` into ``schema``'s raw table, yielding one result per file in order.
+    """Load ``paths`` into ``schema``'s raw table, yielding one result per file in order;
+    with ``lake``, into its Parquet folder too (:mod:`siyu.ingest.lake`).
 
     Reading and checking run here while a second thread writes the previous batch, so the
     Python work overlaps PostgreSQL's: at most two batches are held at a time.
@@ -73,7 +75,7 @@ def load_files(
             digest = file_hash(path)
             if digest in in_flight:  # a renamed copy of a file not yet written: write it first
                 if batch:
-                    pending.append(db.submit(_write, conn, schema, batch, references, known))
+                    pending.append(db.submit(_write, conn, schema, batch, references, known, lake))
                     batch, rows = [], 0
                 yield from _drain(pending, keep=0)
                 in_flight.clear()
@@ -84,7 +86,7 @@ def load_files(
                 read, reason = None, str(err)
             if read is None:  # skipped or rejected: after the files before it, in order
                 if batch:
-                    pending.append(db.submit(_write, conn, schema, batch, references, known))
+                    pending.append(db.submit(_write, conn, schema, batch, references, known, lake))
                     batch, rows = [], 0
                 pending.append(
                     _completed(schema, path, digest, known[digest])
@@ -97,11 +99,11 @@ def load_files(
             in_flight.add(digest)
             rows += read.rows.height
             if rows >= BATCH_ROWS:
-                pending.append(db.submit(_write, conn, schema, batch, references, known))
+                pending.append(db.submit(_write, conn, schema, batch, references, known, lake))
                 batch, rows = [], 0
             yield from _drain(pending, keep=1)
         if batch:
-            pending.append(db.submit(_write, conn, schema, batch, references, known))
+            pending.append(db.submit(_write, conn, schema, batch, references, known, lake))
         yield from _drain(pending, keep=0)
 
 
@@ -124,12 +126,15 @@ def _write(
     batch: list[_Pending],
     references: dict[str, set[str]],
     known: dict[str, int],
+    lake: Path | None,
 ) -> list[LoadResult]:
     try:
-        results = _copy_batch(conn, schema, batch, references)
+        results = _copy_batch(conn, schema, batch, references, lake)
     except (psycopg.DataError, psycopg.IntegrityError):
         conn.rollback()  # one file PostgreSQL refuses: load them one by one to find it
-        results = [load_or_reject(conn, p.path, schema.source, schema.entity) for p in batch]
+        results = [
+            load_or_reject(conn, p.path, schema.source, schema.entity, lake=lake) for p in batch
+        ]
     for pending, result in zip(batch, results, strict=True):
         if result.status == "loaded":
             known[pending.digest] = result.rows
@@ -160,6 +165,7 @@ def _copy_batch(
     schema: EntitySchema,
     batch: list[_Pending],
     references: dict[str, set[str]],
+    lake: Path | None,
 ) -> list[LoadResult]:
     loaded_at = dt.datetime.now(dt.UTC)
     files = _lineage(batch)
@@ -212,6 +218,8 @@ def _copy_batch(
                     "column_name",
                 ),
             )
+    if lake is not None:
+        write_batches(lake, schema, frame)
     conn.commit()
     return [
         LoadResult(

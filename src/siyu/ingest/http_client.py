@@ -97,8 +97,11 @@ class ApiExtractor:
         path.write_text(buffer.getvalue(), encoding="utf-8")
         return path
 
-    def extract(self, conn: psycopg.Connection, schema: EntitySchema) -> Iterator[LoadResult]:
-        """Every page after the committed cursor, each loaded with its cursor in one commit.
+    def extract(
+        self, conn: psycopg.Connection, schema: EntitySchema, lake: Path | None = None
+    ) -> Iterator[LoadResult]:
+        """Every page after the committed cursor, each loaded with its cursor in one commit
+        (and, with ``lake``, written as Parquet for Spark too).
 
         A page that starts with the last record already committed (an API's own repeat, or a
         re-run of a finished extract) loads it once only: the repeat is dropped. A spool file
@@ -125,7 +128,7 @@ class ApiExtractor:
             ) -> None:
                 save_cursor(cur, schema.table, next_cursor, record)
 
-            result = load_or_reject(conn, path, schema.source, schema.entity, advance)
+            result = load_or_reject(conn, path, schema.source, schema.entity, advance, lake)
             if result.status != "rejected":
                 path.unlink(missing_ok=True)
             yield result

@@ -82,7 +82,7 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def _parsed(column: pl.Expr, kind: str) -> pl.Expr:
+def parsed_column(column: pl.Expr, kind: str) -> pl.Expr:
     """The value parsed as its declared kind; null where it does not parse."""
     if kind == "int":
         return column.cast(pl.Int64, strict=False)
@@ -215,7 +215,7 @@ Check = tuple[pl.Expr, str, pl.Expr, str | None]
 def _kind_checks(name: str, kind: str) -> list[Check]:
     """A value PostgreSQL would refuse, or store other than it was sent, for its kind."""
     value = pl.col(name)
-    parsed = _parsed(value, kind)
+    parsed = parsed_column(value, kind)
     checks: list[Check] = [
         (
             value.is_not_null() & value.str.contains("\x00", literal=True),
@@ -293,7 +293,7 @@ def _rule_check(rule: Rule, schema: EntitySchema, references: dict[str, set[str]
         positive = rule.kind == "positive"
         noun = "amount" if kind == "money" else rule.column
         return (
-            (_parsed(value, kind) <= 0) if positive else (_parsed(value, kind) < 0),
+            (parsed_column(value, kind) <= 0) if positive else (parsed_column(value, kind) < 0),
             f"non_positive_{noun}" if positive else f"negative_{noun}",
             pl.format(
                 f"column '{rule.column}' is {{}}, it must be "
@@ -355,11 +355,13 @@ def load_file(
     source: str,
     entity: str,
     in_transaction: Callable[[psycopg.Cursor], None] | None = None,
+    lake: Path | None = None,
 ) -> LoadResult:
     """Load one file into raw.<source>__<entity> in a single transaction.
 
     ``in_transaction`` runs in that same transaction (an API extract advances its cursor
-    there, so the cursor never gets ahead of what is committed).
+    there, so the cursor never gets ahead of what is committed). With ``lake``, the rows are
+    also written as Parquet for Spark before the commit (:mod:`siyu.ingest.lake`).
     """
     schema = schema_for(source, entity)
     path = Path(path)
@@ -419,6 +421,10 @@ def load_file(
                     )
         if in_transaction:
             in_transaction(cur)
+        if lake is not None:
+            from siyu.ingest.lake import write_batches
+
+            write_batches(lake, schema, frame)
     conn.commit()
     return LoadResult(
         schema.table, str(path), "loaded", frame.height, batch_id, checked.quarantined.height
@@ -446,10 +452,11 @@ def load_or_reject(
     source: str,
     entity: str,
     in_transaction: Callable[[psycopg.Cursor], None] | None = None,
+    lake: Path | None = None,
 ) -> LoadResult:
     """load_file, with an unusable file recorded in raw._rejected_files instead of raised."""
     try:
-        return load_file(conn, path, source, entity, in_transaction)
+        return load_file(conn, path, source, entity, in_transaction, lake)
     except SchemaError as err:
         return record_rejection(conn, schema_for(source, entity), Path(path), str(err))
     except (psycopg.DataError, psycopg.IntegrityError) as err:

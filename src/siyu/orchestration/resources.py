@@ -32,7 +32,9 @@ class WarehouseResource(ConfigurableResource):
 class SourceClient(ConfigurableResource):
     """What a source delivers for one entity, handed to the one loader as it arrives."""
 
-    def extract(self, conn: psycopg.Connection, schema: EntitySchema) -> Iterator[LoadResult]:
+    def extract(
+        self, conn: psycopg.Connection, schema: EntitySchema, lake: Path | None = None
+    ) -> Iterator[LoadResult]:
         raise NotImplementedError
 
 
@@ -41,9 +43,11 @@ class LandingFolderClient(SourceClient):
 
     root: str
 
-    def extract(self, conn: psycopg.Connection, schema: EntitySchema) -> Iterator[LoadResult]:
+    def extract(
+        self, conn: psycopg.Connection, schema: EntitySchema, lake: Path | None = None
+    ) -> Iterator[LoadResult]:
         yield from load_files(
-            conn, entity_files(Path(self.root), schema.source, schema.entity), schema
+            conn, entity_files(Path(self.root), schema.source, schema.entity), schema, lake
         )
 
 
@@ -54,11 +58,13 @@ class HttpApiClient(SourceClient):
     spool_dir: str
     page_size: int = 500
 
-    def extract(self, conn: psycopg.Connection, schema: EntitySchema) -> Iterator[LoadResult]:
+    def extract(
+        self, conn: psycopg.Connection, schema: EntitySchema, lake: Path | None = None
+    ) -> Iterator[LoadResult]:
         from siyu.ingest.http_client import ApiExtractor
 
         extractor = ApiExtractor(self.base_url, Path(self.spool_dir), self.page_size)
-        yield from extractor.extract(conn, schema)
+        yield from extractor.extract(conn, schema, lake)
 
 
 class SourceClients(ConfigurableResource):
@@ -67,6 +73,12 @@ class SourceClients(ConfigurableResource):
 
     landing: LandingFolderClient
     api: HttpApiClient | None = None
+    # SIYU_ENGINE=spark: the loader also writes each batch here as Parquet (siyu.ingest.lake)
+    lake_dir: str | None = None
+
+    @property
+    def lake(self) -> Path | None:
+        return Path(self.lake_dir) if self.lake_dir else None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SourceClients:
@@ -75,7 +87,11 @@ class SourceClients(ConfigurableResource):
             if settings.source_api_url
             else None
         )
-        return cls(landing=LandingFolderClient(root=str(settings.landing_dir)), api=api)
+        return cls(
+            landing=LandingFolderClient(root=str(settings.landing_dir)),
+            api=api,
+            lake_dir=str(settings.lake_dir) if settings.lake_dir else None,
+        )
 
     def client_for(self, schema: EntitySchema) -> SourceClient:
         if self.api is not None and schema.delivered_over_http:

@@ -119,9 +119,13 @@ class SiyuDbtProjectComponent(DbtProjectComponent):
         cwd = os.getcwd()
         invocation = dbt.cli(self.get_cli_args(context), context=context)
         events = invocation.stream()
-        if "column_metadata" in self.include_metadata:
+        # Column and row-count metadata query the warehouse from this process. On Spark that
+        # would start a second Spark session here, whose catalog (an embedded Derby database,
+        # one process at a time) the next dbt step could then not open.
+        queried = Settings.from_env().engine == "postgres"
+        if "column_metadata" in self.include_metadata and queried:
             events = events.fetch_column_metadata()
-        if "row_count" in self.include_metadata:
+        if "row_count" in self.include_metadata and queried:
             events = events.fetch_row_counts()
         try:
             yield from events

@@ -144,7 +144,8 @@ def build_raw_asset(schema: EntitySchema) -> AssetsDefinition:
         with raw_warehouse.connect() as conn:
             ensure_raw_tables(conn, [schema])
             tally = _Tally()
-            for index, result in enumerate(sources.client_for(schema).extract(conn, schema), 1):
+            client = sources.client_for(schema)
+            for index, result in enumerate(client.extract(conn, schema, sources.lake), 1):
                 tally.add(result, context)
                 if index % 100 == 0:
                     context.log.info(f"{schema.table}: {index} files or pages so far")

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from siyu.core.settings import Settings
+from siyu.orchestration.model_tables import ModelTables
 from siyu.orchestration.resources import SourceClients, WarehouseResource
 
 
@@ -12,9 +13,9 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             # The loader writes raw (and Great Expectations reads it); the model assets
-            # write ml and read what dbt built, as the transformer dbt runs as.
+            # write ml and read what dbt built, as the transformer dbt runs as (on Spark: Parquet).
             "raw_warehouse": WarehouseResource(url=settings.role_url("loader")),
-            "warehouse": WarehouseResource(url=settings.role_url("transformer")),
+            "model_tables": ModelTables.from_settings(settings, settings.role_url("transformer")),
             "sources": SourceClients.from_settings(settings),
         }
     )

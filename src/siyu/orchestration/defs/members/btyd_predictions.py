@@ -9,11 +9,13 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+import polars as pl
 import yaml
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from siyu.core.paths import DBT_PROJECT_DIR
-from siyu.orchestration.resources import WarehouseResource
+from siyu.ml.tables import BTYD_MODEL_FITS, MEMBER_BTYD_PREDICTIONS, ML_TABLES
+from siyu.orchestration.model_tables import ModelTables
 
 BTYD_INPUTS = AssetKey(["intermediate", "int_member_btyd_inputs"])
 PREDICTIONS = AssetKey(["ml", "member_btyd_predictions"])
@@ -49,64 +51,82 @@ def horizon_days(project_dir: Path = DBT_PROJECT_DIR) -> int:
     return int(project["vars"]["btyd_horizon_days"])
 
 
+INPUT_COLUMNS = {
+    "member_key": pl.String(),
+    "frequency": pl.Int64(),
+    "recency": pl.Int64(),
+    "t": pl.Int64(),
+    "as_of_date": pl.Date(),
+}
+
+
+def _fit_row(fitted_at: dt.datetime, as_of, customers: int, repeat: int, fit=None) -> pl.DataFrame:
+    """One row of ml.btyd_model_fits: the fitted parameters, or a skipped fit's counts."""
+    parameters = fit.parameters() if fit is not None else {}
+    return pl.DataFrame(
+        [
+            {
+                "fitted_at": fitted_at,
+                "as_of_date": as_of,
+                "customers": customers,
+                "repeat_customers": repeat,
+                **{name: parameters.get(name) for name in ("r", "alpha", "a", "b")},
+                "status": "fitted" if fit is not None else "skipped",
+            }
+        ],
+        schema=ML_TABLES[BTYD_MODEL_FITS],
+    )
+
+
 @asset(
     key=PREDICTIONS,
     deps=[BTYD_INPUTS],
     group_name="members",
-    kinds={"pymc", "postgres"},
+    kinds={"pymc", "polars"},
     description=(
         "BG/NBD model (PyMC-Marketing BetaGeoModel, MAP fit) over the members' BTYD inputs: "
         "probability alive and expected purchases over var btyd_horizon_days, per member."
     ),
 )
 def member_btyd_predictions(
-    context: AssetExecutionContext, warehouse: WarehouseResource
+    context: AssetExecutionContext, model_tables: ModelTables
 ) -> MaterializeResult:
     from siyu.ml.btyd import fit_bg_nbd, predict
 
     horizon = horizon_days()
     fitted_at = dt.datetime.now(dt.UTC)
-    with warehouse.connect() as conn:
-        conn.execute(DDL)
-        rows = conn.execute(
-            f"select member_key, frequency, recency, t, as_of_date "
-            f"from {'.'.join(BTYD_INPUTS.path)} order by member_key"
-        ).fetchall()
-        inputs = pd.DataFrame(
-            rows, columns=["customer_id", "frequency", "recency", "T", "as_of_date"]
+    read = model_tables.read(".".join(BTYD_INPUTS.path), INPUT_COLUMNS).sort("member_key")
+    inputs = pd.DataFrame(
+        read.rename({"member_key": "customer_id", "t": "T"}).to_dict(as_series=False)
+    )
+    repeat = int((inputs["frequency"] > 0).sum()) if len(inputs) else 0
+    as_of = read.get_column("as_of_date").first()
+    if repeat < MIN_REPEAT_BUYERS:
+        context.log.warning(
+            f"only {repeat} repeat buyers (< {MIN_REPEAT_BUYERS}): BG/NBD not fitted, "
+            "no predictions written"
         )
-        repeat = int((inputs["frequency"] > 0).sum()) if len(inputs) else 0
-        as_of = inputs["as_of_date"].iloc[0] if len(inputs) else None
-        conn.execute("truncate ml.member_btyd_predictions")
-        if repeat < MIN_REPEAT_BUYERS:
-            context.log.warning(
-                f"only {repeat} repeat buyers (< {MIN_REPEAT_BUYERS}): BG/NBD not fitted, "
-                "no predictions written"
-            )
-            conn.execute(
-                "insert into ml.btyd_model_fits (fitted_at, as_of_date, customers, "
-                "repeat_customers, status) values (%s, %s, %s, %s, 'skipped')",
-                (fitted_at, as_of, len(inputs), repeat),
-            )
-            return MaterializeResult(
-                metadata={"status": "skipped: too few repeat buyers", "customers": len(inputs)}
-            )
-        context.log.info(f"fitting BG/NBD on {len(inputs):,} members ({repeat:,} repeat buyers)")
-        fit = fit_bg_nbd(inputs)
-        predicted = predict(fit, inputs, horizon)
-        with (
-            conn.cursor() as cur,
-            cur.copy(
-                "copy ml.member_btyd_predictions (member_key, p_alive, expected_purchases, "
-                "horizon_days, as_of_date, fitted_at) from stdin"
-            ) as copy,
-        ):
-            for member_key, p_alive, expected in predicted.itertuples(index=False):
-                copy.write_row((member_key, p_alive, expected, horizon, as_of, fitted_at))
-        conn.execute(
-            "insert into ml.btyd_model_fits values (%s, %s, %s, %s, %s, %s, %s, %s, 'fitted')",
-            (fitted_at, as_of, len(inputs), repeat, fit.r, fit.alpha, fit.a, fit.b),
+        empty = pl.DataFrame(schema=ML_TABLES[MEMBER_BTYD_PREDICTIONS])
+        model_tables.replace(MEMBER_BTYD_PREDICTIONS, empty, DDL)
+        model_tables.append(BTYD_MODEL_FITS, _fit_row(fitted_at, as_of, len(inputs), repeat), DDL)
+        return MaterializeResult(
+            metadata={"status": "skipped: too few repeat buyers", "customers": len(inputs)}
         )
+    context.log.info(f"fitting BG/NBD on {len(inputs):,} members ({repeat:,} repeat buyers)")
+    fit = fit_bg_nbd(inputs)
+    predicted = pl.DataFrame(predict(fit, inputs, horizon).to_dict(orient="list"))
+    model_tables.replace(
+        MEMBER_BTYD_PREDICTIONS,
+        predicted.rename({"customer_id": "member_key"})
+        .with_columns(
+            pl.lit(horizon).alias("horizon_days"),
+            pl.lit(as_of).alias("as_of_date"),
+            pl.lit(fitted_at).alias("fitted_at"),
+        )
+        .cast(ML_TABLES[MEMBER_BTYD_PREDICTIONS]),
+        DDL,
+    )
+    model_tables.append(BTYD_MODEL_FITS, _fit_row(fitted_at, as_of, len(inputs), repeat, fit), DDL)
     return MaterializeResult(
         metadata={
             "customers": len(inputs),

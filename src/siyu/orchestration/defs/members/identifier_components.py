@@ -5,13 +5,13 @@ ones that name members: reads ``int_identity_links`` (without the overshared val
 """
 
 import datetime as dt
-import io
 import time
 
 import polars as pl
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from siyu.orchestration.resources import WarehouseResource
+from siyu.ml.tables import IDENTIFIER_COMPONENTS, ML_TABLES
+from siyu.orchestration.model_tables import ModelTables
 
 LINKS = AssetKey(["intermediate", "int_identity_links"])
 OVERSHARED = AssetKey(["intermediate", "int_identifiers_overshared"])
@@ -26,22 +26,12 @@ create table if not exists ml.identifier_components (
 );
 """
 
-LINKS_QUERY = """
-copy (
-    select links.record_key, links.identifier_key
-    from intermediate.int_identity_links as links
-    left join intermediate.int_identifiers_overshared as overshared
-        on links.identifier_key = overshared.identifier_key
-    where overshared.identifier_key is null
-) to stdout with (format csv, header true)
-"""
-
 
 @asset(
     key=COMPONENTS,
     deps=[LINKS, OVERSHARED],
     group_name="members",
-    kinds={"scipy", "postgres"},
+    kinds={"scipy", "polars"},
     description=(
         "Connected components of the record–identifier graph (SciPy csgraph, linear time, no "
         "cap on rounds): each identifier → its component, named after the component's "
@@ -49,39 +39,35 @@ copy (
     ),
 )
 def identifier_components(
-    context: AssetExecutionContext, warehouse: WarehouseResource
+    context: AssetExecutionContext, model_tables: ModelTables
 ) -> MaterializeResult:
     from siyu.ml.identity_graph import identifier_components as components_of
 
     started = time.perf_counter()
-    with warehouse.connect() as conn:
-        conn.execute(DDL)
-        buffer = io.BytesIO()
-        with conn.cursor() as cur, cur.copy(LINKS_QUERY) as copy:
-            for chunk in copy:
-                buffer.write(chunk)
-        buffer.seek(0)
-        links = pl.read_csv(buffer, schema={"record_key": pl.String, "identifier_key": pl.String})
-        read_seconds = time.perf_counter() - started
-        resolved = components_of(links)
-        sizes = resolved.group_by("component_key").len()
-        context.log.info(
-            f"{links.height:,} links → {resolved.height:,} identifiers in "
-            f"{sizes.height:,} components ({time.perf_counter() - started:.1f}s)"
-        )
-        resolved_at = dt.datetime.now(dt.UTC).isoformat()
-        out = io.BytesIO()
-        resolved.with_columns(pl.lit(resolved_at).alias("resolved_at")).write_csv(
-            out, include_header=False
-        )
-        with conn.cursor() as cur:
-            cur.execute("truncate ml.identifier_components")
-            with cur.copy(
-                "copy ml.identifier_components (identifier_key, component_key, resolved_at) "
-                "from stdin with (format csv)"
-            ) as copy:
-                copy.write(out.getvalue())
-        conn.commit()
+    text = pl.String()
+    links = model_tables.read(
+        ".".join(LINKS.path), {"record_key": text, "identifier_key": text}
+    ).join(
+        model_tables.read(".".join(OVERSHARED.path), {"identifier_key": text}),
+        on="identifier_key",
+        how="anti",
+    )
+    read_seconds = time.perf_counter() - started
+    resolved = components_of(links)
+    sizes = resolved.group_by("component_key").len()
+    context.log.info(
+        f"{links.height:,} links → {resolved.height:,} identifiers in "
+        f"{sizes.height:,} components ({time.perf_counter() - started:.1f}s, "
+        f"{model_tables.engine})"
+    )
+    resolved_at = dt.datetime.now(dt.UTC)
+    model_tables.replace(
+        IDENTIFIER_COMPONENTS,
+        resolved.with_columns(pl.lit(resolved_at).alias("resolved_at")).cast(
+            ML_TABLES[IDENTIFIER_COMPONENTS]
+        ),
+        DDL,
+    )
     return MaterializeResult(
         metadata={
             "links": links.height,
