@@ -16,15 +16,15 @@
         {%- set schemas = [] -%}
         {%- for source in graph.sources.values() | sort(attribute='unique_id') -%}
             {%- if source.schema not in schemas -%}
-                {%- do run_query('create database if not exists ' ~ source.schema) -%}
+                {%- do adapter.execute('create database if not exists ' ~ source.schema) -%}
                 {%- do schemas.append(source.schema) -%}
             {%- endif -%}
             {%- set relation = source.schema ~ '.' ~ source.identifier -%}
-            {%- do run_query(
+            {%- do adapter.execute(
                 'create table if not exists ' ~ relation ~ ' using parquet location '
                 ~ "'" ~ lake ~ '/' ~ source.schema ~ '/' ~ source.identifier ~ "'"
             ) -%}
-            {%- do run_query('refresh table ' ~ relation) -%}
+            {%- do adapter.execute('refresh table ' ~ relation) -%}
         {%- endfor -%}
     {%- endif -%}
     select 1

@@ -319,6 +319,29 @@ def sql_command(ctx: typer.Context, query: str) -> int:
     return 0
 
 
+@app.command("spark-thrift")
+def spark_thrift_command(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 10000,
+) -> int:
+    """Serve the Spark marts over Spark's Thrift server (SIYU_ENGINE=spark) until Ctrl-C."""
+    from siyu.core.spark_thrift import SparkThriftServer
+
+    settings = _settings(ctx)
+    if not (settings.spark_dir / "metastore_db").exists():
+        echo(f"no Spark catalog in {settings.spark_dir}: run `SIYU_ENGINE=spark siyu run` first")
+        return 1
+    server = SparkThriftServer(settings.spark_dir, port).start()
+    echo(f"Spark Thrift server on 127.0.0.1:{port}; Superset URL {server.url}; Ctrl-C stops it")
+    try:
+        server.process.wait()  # type: ignore[union-attr]
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
 @audience_app.command("export")
 def audience_export(
     ctx: typer.Context,

@@ -39,10 +39,11 @@ class Settings(BaseSettings):
         description="any PostgreSQL 14+ (default: the embedded server)",
     )
     pg_port: int = Field(55432, description="embedded PostgreSQL port on 127.0.0.1")
-    engine: Literal["postgres", "spark"] = Field(
+    engine: Literal["postgres", "spark", "spark_thrift"] = Field(
         "postgres",
-        description="where dbt builds the models: PostgreSQL, or Spark (dbt's `spark` target: "
-        "a local session by default; the loader then also writes raw as Parquet)",
+        description="where dbt builds the models (dbt's target of that name): PostgreSQL, "
+        "Spark in a local session, or a Spark Thrift server; on Spark the loader also writes "
+        "raw as Parquet",
     )
     spark_dir_override: Path | None = Field(
         None,
@@ -94,7 +95,7 @@ class Settings(BaseSettings):
     @property
     def lake_dir(self) -> Path | None:
         """Where the loader writes raw as Parquet for Spark; None on PostgreSQL."""
-        return self.spark_dir / "lake" if self.engine == "spark" else None
+        return None if self.engine == "postgres" else self.spark_dir / "lake"
 
     @property
     def spool_dir(self) -> Path:

@@ -32,7 +32,7 @@ class ModelTables(ConfigurableResource):
 
     @classmethod
     def from_settings(cls, settings: Settings, url: str) -> ModelTables:
-        spark = str(settings.spark_dir) if settings.engine == "spark" else None
+        spark = None if settings.engine == "postgres" else str(settings.spark_dir)
         return cls(url=url, spark_dir=spark)
 
     @property
