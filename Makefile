@@ -9,10 +9,11 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # chromium: the dashboards' browser tests; fonts-wqy-zenhei: a CJK font, or Chinese titles
 # render as empty boxes in Chromium; acl: setfacl lets the embedded PostgreSQL user reach its
-# data folder without opening any folder to other users.
-APT_PACKAGES := chromium fonts-wqy-zenhei acl
+# data folder without opening any folder to other users; openjdk-17-jre-headless: the Java the
+# pyspark wheel's Spark runs on (SIYU_ENGINE=spark, tests/test_spark.py).
+APT_PACKAGES := chromium fonts-wqy-zenhei acl openjdk-17-jre-headless
 
-.PHONY: setup demo demo-headless test test-fast faults lint lint-sql docs clean
+.PHONY: setup demo demo-headless test test-fast test-spark faults lint lint-sql docs clean
 
 setup:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -39,6 +40,11 @@ test: setup
 # test-artifacts/faults.md). `make test` runs the same scenarios and prints the same table.
 faults: setup
 	.venv/bin/pytest -m faults
+
+# The Spark tests alone (`make test` runs them too): the tiny world on local Spark, every mart
+# equal to PostgreSQL's.
+test-spark: setup
+	.venv/bin/pytest -m spark
 
 # The inner loop: everything but the full-stack tests (whole job, Superset, Chromium).
 test-fast: setup
