@@ -47,10 +47,6 @@ def prepare(settings: Settings) -> Settings:
         WarehouseRoles.for_warehouse(settings.warehouse_url, settings.secrets_dir).ensure(
             settings.warehouse_url
         )
-    if settings.lake_dir is not None:
-        from siyu.ingest.lake import prepare_lake
-
-        prepare_lake(settings.lake_dir)
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
     os.environ.update(dbt_environment(settings))

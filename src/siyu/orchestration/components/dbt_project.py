@@ -30,6 +30,7 @@ from dagster_dbt.dbt_manifest import validate_manifest
 from siyu.core.environment import dbt_process_environment
 from siyu.core.paths import DBT_PROJECT_DIR
 from siyu.core.settings import Settings
+from siyu.ingest.lake import prepare_lake
 
 # A run with this tag set to "true" rebuilds the incremental models from all history.
 FULL_REFRESH_TAG = "siyu/full_refresh"
@@ -174,9 +175,12 @@ class SiyuDbtProjectComponent(DbtProjectComponent):
         )
         def _dbt_build(context: dg.AssetExecutionContext):
             cli = DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE)
+            settings = Settings.from_env()
+            if settings.lake_dir is not None:  # Spark: every source dbt registers has a file
+                prepare_lake(settings.lake_dir)
             with (
                 _set_resolution_context(resolution),
-                dbt_process_environment(Settings.from_env()),
+                dbt_process_environment(settings),
             ):
                 yield from self.execute(context=context, dbt=cli)
 
