@@ -24,7 +24,7 @@ from siyu.ingest.lake import write_batches
 from siyu.ingest.loader import entity_files
 from siyu.ingest.raw_tables import ensure_raw_tables
 from siyu.ingest.schemas import SCHEMAS, schema_for
-from siyu.quality.engine_parity import mart_differences, parquet_folder
+from siyu.quality.engine_parity import difference, mart_differences, parquet_folder
 from tests.conftest import REPO_ROOT, query, siyu_run
 
 pytestmark = pytest.mark.spark
@@ -175,3 +175,21 @@ def test_a_batch_written_again_replaces_its_file(tmp_path) -> None:
     folder = tmp_path / "raw" / schema.table
     assert [p.name for p in folder.iterdir()] == ["abc.parquet"]
     assert parquet_folder(folder).height == 1
+
+
+def test_the_parity_check_sees_a_cent_a_row_and_a_score() -> None:
+    """The mart comparison is not vacuous: one cent, one missing row or a model score off in
+    the 5th digit is a difference; the 7th-digit noise of two fits is not."""
+    expected = pl.DataFrame(
+        {"key": ["a", "b"], "gmv": [10.25, 3.00], "p_alive": [0.4, 0.5]},
+        schema={"key": pl.String, "gmv": pl.Decimal(18, 2), "p_alive": pl.Float64},
+    )
+    same = expected.with_columns(pl.col("p_alive") + 1e-8).reverse()
+    assert difference(expected, same) is None
+    cent = expected.with_columns(
+        pl.when(pl.col("key") == "a").then(10.26).otherwise(3.0).alias("gmv")
+    )
+    assert "1 of 2 rows differ" in difference(expected, cent.cast(expected.schema))
+    assert difference(expected, expected.head(1)) == "1 rows against 2"
+    score = expected.with_columns(pl.col("p_alive") + 1e-5)
+    assert "2 of 2 rows differ" in difference(expected, score)

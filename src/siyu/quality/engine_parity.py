@@ -27,16 +27,19 @@ def parquet_folder(folder: Path) -> pl.DataFrame:
     return pl.scan_parquet(folder / "**" / "*.parquet", hive_partitioning=True).collect()
 
 
+FLOAT_TOLERANCE = 1e-6  # relative: two fits of the same model differ in the 7th digit
+
+
 def comparable(frame: pl.DataFrame, types: pl.Schema) -> pl.DataFrame:
     """Rows in one form for both engines, in ``types``' columns: amounts (decimals) to the
-    cent, floats (model scores) to 6 places, every integer as Int64, times without zone."""
+    cent, floats (model scores) as Float64, every integer as Int64, times without zone."""
     columns = []
     for name, kind in types.items():
         column = pl.col(name)
         if isinstance(kind, pl.Decimal):
             column = column.cast(pl.Float64).round(2)
         elif kind.is_float():
-            column = column.cast(pl.Float64).round(6)
+            column = column.cast(pl.Float64)
         elif kind.is_integer():
             column = column.cast(pl.Int64)
         elif isinstance(kind, pl.Datetime):
@@ -61,21 +64,33 @@ def postgres_marts(url: str) -> dict[str, pl.DataFrame]:
 
 
 def difference(expected: pl.DataFrame, built: pl.DataFrame) -> str | None:
-    """None when ``built`` holds exactly ``expected``'s rows; else what differs."""
+    """None when ``built`` holds exactly ``expected``'s rows (floats within FLOAT_TOLERANCE);
+    else what differs."""
     if expected.height == 0 and built.height == 0:
         return None
     if set(built.columns) != set(expected.columns):
         return f"columns differ: {sorted(set(built.columns) ^ set(expected.columns))}"
-    mine = comparable(built, expected.schema)
-    theirs = comparable(expected, expected.schema)
-    only_built = mine.join(theirs, on=mine.columns, how="anti", nulls_equal=True)
-    only_expected = theirs.join(mine, on=mine.columns, how="anti", nulls_equal=True)
-    if built.height == expected.height and not only_built.height and not only_expected.height:
-        return None
-    return (
-        f"{built.height} rows against {expected.height}; only here: "
-        f"{only_built.head(2).to_dicts()}; only there: {only_expected.head(2).to_dicts()}"
+    if built.height != expected.height:
+        return f"{built.height} rows against {expected.height}"
+    exact = [c for c, kind in expected.schema.items() if not kind.is_float()]
+    floats = [c for c in expected.columns if c not in exact]
+    order = [*exact, *floats]
+    mine = comparable(built, expected.schema).sort(order, nulls_last=True)
+    theirs = comparable(expected, expected.schema).sort(order, nulls_last=True)
+    paired = pl.concat([mine, theirs.select(pl.all().name.suffix("__expected"))], how="horizontal")
+    unequal = pl.any_horizontal(
+        *(pl.col(c).ne_missing(pl.col(f"{c}__expected")) for c in exact),
+        *(
+            (pl.col(c) - pl.col(f"{c}__expected")).abs()
+            > FLOAT_TOLERANCE * pl.max_horizontal(pl.lit(1.0), pl.col(f"{c}__expected").abs())
+            for c in floats
+        ),
+        *(pl.col(c).is_null() != pl.col(f"{c}__expected").is_null() for c in floats),
     )
+    wrong = paired.filter(unequal)
+    if wrong.height == 0:
+        return None
+    return f"{wrong.height} of {built.height} rows differ, e.g. {wrong.head(2).to_dicts()}"
 
 
 def mart_differences(postgres_url: str, spark_dir: Path) -> tuple[int, dict[str, str]]:
