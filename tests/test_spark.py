@@ -25,7 +25,7 @@ from siyu.ingest.loader import entity_files
 from siyu.ingest.raw_tables import ensure_raw_tables
 from siyu.ingest.schemas import SCHEMAS, schema_for
 from siyu.quality.engine_parity import difference, mart_differences, parquet_folder
-from tests.conftest import REPO_ROOT, query, siyu_run
+from tests.conftest import REPO_ROOT, query, siyu_run, superset_client
 
 pytestmark = pytest.mark.spark
 
@@ -95,10 +95,17 @@ def spark_thrift(spark_run: dict) -> Iterator[SparkThriftServer]:
 
 @pytest.mark.fullstack
 def test_superset_reads_the_spark_marts_through_thrift(
-    spark_thrift: SparkThriftServer, api, pipeline_env: dict
+    spark_thrift: SparkThriftServer, superset, pipeline_env: dict
 ) -> None:
     """Superset registers the Spark Thrift server (PyHive's hive:// in its own environment)
     and SQL Lab's answer from the Spark marts equals PostgreSQL's."""
+    # A login of its own: the session's `api` token has expired by the time the Spark run
+    # is done (Superset's access tokens live 15 minutes).
+    with superset_client(superset, "admin", superset.admin_password()) as api:
+        _superset_answers_from_spark(api, spark_thrift, pipeline_env)
+
+
+def _superset_answers_from_spark(api, spark_thrift: SparkThriftServer, pipeline_env: dict) -> None:
     created = api.post(
         "/api/v1/database/",
         json={
