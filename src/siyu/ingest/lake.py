@@ -58,12 +58,29 @@ def write_batches(lake: Path, schema: EntitySchema, frame: pl.DataFrame) -> list
     typed = typed_rows(frame, schema)
     written = []
     for (batch_id,), rows in typed.partition_by("_batch_id", as_dict=True).items():
-        target = folder / f"{batch_id}.parquet"
-        partial = folder / f".{batch_id}.parquet.partial"
-        rows.write_parquet(partial)
-        os.replace(partial, target)  # whole or not at all: a reader never sees half a file
-        written.append(target)
+        written.append(write_whole(rows, folder / f"{batch_id}.parquet"))
     return written
+
+
+def write_whole(frame: pl.DataFrame, target: Path) -> Path:
+    """Write ``frame`` to ``target`` aside, then rename: a reader never sees half a file."""
+    partial = target.with_name(f".{target.name}.partial")
+    frame.write_parquet(partial)
+    os.replace(partial, target)
+    return target
+
+
+def spark_table_folder(spark_dir: Path, schema: str, table: str) -> Path:
+    """Where local Spark keeps the files of a table dbt built (its warehouse folder)."""
+    return spark_dir / "warehouse" / f"{schema}.db" / table
+
+
+def read_parquet_folder(folder: Path) -> pl.LazyFrame | None:
+    """Every Parquet file under ``folder``, Hive-style partition folders as columns; None
+    when there is none."""
+    if not any(folder.rglob("*.parquet")):
+        return None
+    return pl.scan_parquet(folder / "**" / "*.parquet", hive_partitioning=True)
 
 
 def prepare_lake(lake: Path) -> None:

@@ -11,7 +11,6 @@ source before each run (``dbt/macros/raw_on_spark.sql``).
 from __future__ import annotations
 
 import io
-import os
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +20,7 @@ import psycopg
 from dagster import ConfigurableResource
 
 from siyu.core.settings import Settings
+from siyu.ingest.lake import read_parquet_folder, spark_table_folder, write_whole
 
 
 class ModelTables(ConfigurableResource):
@@ -43,15 +43,10 @@ class ModelTables(ConfigurableResource):
         """``columns`` of ``relation`` (``schema.table``) as dbt built it, in those types."""
         if self.spark_dir is None:
             return _read_postgres(self.url, relation, columns)
-        schema, table = relation.split(".")
-        folder = Path(self.spark_dir) / "warehouse" / f"{schema}.db" / table
-        if not any(folder.rglob("*.parquet")):
+        built = read_parquet_folder(spark_table_folder(Path(self.spark_dir), *relation.split(".")))
+        if built is None:
             return pl.DataFrame(schema=dict(columns))
-        return (
-            pl.scan_parquet(folder / "**" / "*.parquet", hive_partitioning=True)
-            .select(pl.col(name).cast(kind) for name, kind in columns.items())
-            .collect()
-        )
+        return built.select(pl.col(name).cast(kind) for name, kind in columns.items()).collect()
 
     def replace(self, relation: str, frame: pl.DataFrame, ddl: str) -> None:
         """Make ``frame`` the whole content of ``relation`` (``ddl`` creates it in PostgreSQL)."""
@@ -82,9 +77,7 @@ def write_parquet_table(folder: Path, frame: pl.DataFrame, replace: bool) -> Pat
     """
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}.parquet"
-    partial = folder / f".{name}.partial"
-    frame.write_parquet(partial)
-    os.replace(partial, folder / name)
+    write_whole(frame, folder / name)
     if replace:
         for old in folder.glob("*.parquet"):
             if old.name != name:

@@ -11,10 +11,12 @@ from pathlib import Path
 import polars as pl
 import psycopg
 
+from siyu.ingest.lake import read_parquet_folder, spark_table_folder
+
 
 def spark_table(spark_dir: Path, schema: str, table: str) -> pl.DataFrame:
     """A table dbt built on local Spark, read from its Parquet files (partitions included)."""
-    folder = spark_dir / "warehouse" / f"{schema}.db" / table
+    folder = spark_table_folder(spark_dir, schema, table)
     if not folder.is_dir():
         raise FileNotFoundError(f"{schema}.{table} was not built on Spark (no {folder})")
     return parquet_folder(folder)
@@ -22,9 +24,8 @@ def spark_table(spark_dir: Path, schema: str, table: str) -> pl.DataFrame:
 
 def parquet_folder(folder: Path) -> pl.DataFrame:
     """Every Parquet file under ``folder``, Hive-style partition folders as columns."""
-    if not any(folder.rglob("*.parquet")):
-        return pl.DataFrame()
-    return pl.scan_parquet(folder / "**" / "*.parquet", hive_partitioning=True).collect()
+    files = read_parquet_folder(folder)
+    return pl.DataFrame() if files is None else files.collect()
 
 
 FLOAT_TOLERANCE = 1e-6  # relative: two fits of the same model differ in the 7th digit
