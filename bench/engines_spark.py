@@ -22,7 +22,6 @@ import os
 import platform
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,7 +37,7 @@ from bench.scale import (
     measured,
     step_times,
 )
-from bench.warehouse import throwaway_warehouse
+from bench.warehouse import measure_in_throwaway
 from siyu.core.warehouse import ensure_database
 from siyu.quality.engine_parity import mart_differences
 
@@ -78,13 +77,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--members", type=int, default=20_000)
     parser.add_argument("--keep", type=Path, default=None, help="keep the data in this folder")
     args = parser.parse_args(argv)
-    data = Path(tempfile.mkdtemp(prefix="siyu-spark-", dir=args.keep))
-    try:
-        with throwaway_warehouse(data) as (url, env):
-            _measure(args, data, url, env)
-    finally:
-        if args.keep is None:
-            shutil.rmtree(data, ignore_errors=True)
+    measure_in_throwaway(
+        "siyu-spark-", args.keep, lambda data, url, env: _measure(args, data, url, env)
+    )
 
 
 def _measure(args: argparse.Namespace, data: Path, url: str, env: dict[str, str]) -> None:

@@ -25,7 +25,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from pathlib import Path
 import psutil
 import psycopg
 
-from bench.warehouse import throwaway_warehouse
+from bench.warehouse import measure_in_throwaway
 from siyu.ingest.loader import file_day
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -144,13 +143,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--members", type=int, default=None)
     parser.add_argument("--keep", type=Path, default=None, help="keep the data in this folder")
     args = parser.parse_args(argv)
-    data = Path(tempfile.mkdtemp(prefix="siyu-scale-", dir=args.keep))
-    try:
-        with throwaway_warehouse(data) as (url, env):
-            _measure(args, data, url, env)
-    finally:
-        if args.keep is None:
-            shutil.rmtree(data, ignore_errors=True)
+    measure_in_throwaway(
+        "siyu-scale-", args.keep, lambda data, url, env: _measure(args, data, url, env)
+    )
 
 
 def _warehouse_bytes(url: str) -> tuple[int, list[tuple[str, int]]]:

@@ -4,7 +4,9 @@ environment `siyu` runs with against it."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,3 +36,17 @@ def throwaway_warehouse(data: Path) -> Iterator[tuple[str, dict[str, str]]]:
         )
     finally:
         server.stop()
+
+
+def measure_in_throwaway(
+    prefix: str, keep: Path | None, measure: Callable[[Path, str, dict[str, str]], None]
+) -> None:
+    """``measure(data folder, warehouse URL, environment)`` in a fresh folder and warehouse;
+    the folder is deleted afterwards unless it was made under ``keep``."""
+    data = Path(tempfile.mkdtemp(prefix=prefix, dir=keep))
+    try:
+        with throwaway_warehouse(data) as (url, env):
+            measure(data, url, env)
+    finally:
+        if keep is None:
+            shutil.rmtree(data, ignore_errors=True)
