@@ -10,7 +10,6 @@ one by one instead, so a refusal sets aside only the file that caused it.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections import deque
 from collections.abc import Iterator
@@ -75,7 +74,7 @@ def load_files(
             digest = file_hash(path)
             if digest in in_flight:  # a renamed copy of a file not yet written: write it first
                 if batch:
-                    pending.append(db.submit(_write, conn, schema, batch, references, known, lake))
+                    pending.append(_submit(db, conn, schema, batch, references, known, lake))
                     batch, rows = [], 0
                 yield from _drain(pending, keep=0)
                 in_flight.clear()
@@ -86,7 +85,7 @@ def load_files(
                 read, reason = None, str(err)
             if read is None:  # skipped or rejected: after the files before it, in order
                 if batch:
-                    pending.append(db.submit(_write, conn, schema, batch, references, known, lake))
+                    pending.append(_submit(db, conn, schema, batch, references, known, lake))
                     batch, rows = [], 0
                 pending.append(
                     _completed(schema, path, digest, known[digest])
@@ -99,12 +98,26 @@ def load_files(
             in_flight.add(digest)
             rows += read.rows.height
             if rows >= BATCH_ROWS:
-                pending.append(db.submit(_write, conn, schema, batch, references, known, lake))
+                pending.append(_submit(db, conn, schema, batch, references, known, lake))
                 batch, rows = [], 0
             yield from _drain(pending, keep=1)
         if batch:
-            pending.append(db.submit(_write, conn, schema, batch, references, known, lake))
+            pending.append(_submit(db, conn, schema, batch, references, known, lake))
         yield from _drain(pending, keep=0)
+
+
+def _submit(
+    db: ThreadPoolExecutor,
+    conn: psycopg.Connection,
+    schema: EntitySchema,
+    batch: list[_Pending],
+    references: dict[str, set[str]],
+    known: dict[str, int],
+    lake: Path | None,
+) -> Future:
+    """Check the batch here, on the reading side, and hand it to the writing thread: the
+    checks then overlap the previous batch's COPY instead of following it."""
+    return db.submit(_write, conn, schema, _checked(schema, batch, references), known, lake)
 
 
 def _completed(schema: EntitySchema, path: Path, digest: str, rows: int) -> Future:
@@ -123,13 +136,13 @@ def _drain(pending: deque[Future], keep: int) -> Iterator[LoadResult]:
 def _write(
     conn: psycopg.Connection,
     schema: EntitySchema,
-    batch: list[_Pending],
-    references: dict[str, set[str]],
+    checked: _CheckedBatch,
     known: dict[str, int],
     lake: Path | None,
 ) -> list[LoadResult]:
+    batch = checked.files
     try:
-        results = _copy_batch(conn, schema, batch, references, lake)
+        results = _copy_batch(conn, schema, checked, lake)
     except (psycopg.DataError, psycopg.IntegrityError):
         conn.rollback()  # one file PostgreSQL refuses: load them one by one to find it
         results = [
@@ -160,28 +173,50 @@ def _lineage(batch: list[_Pending]) -> pl.DataFrame:
     )
 
 
-def _copy_batch(
-    conn: psycopg.Connection,
-    schema: EntitySchema,
-    batch: list[_Pending],
-    references: dict[str, set[str]],
-    lake: Path | None,
-) -> list[LoadResult]:
-    loaded_at = dt.datetime.now(dt.UTC)
+@dataclass(frozen=True)
+class _CheckedBatch:
+    """A batch's files after the value checks and row rules: the rows to COPY (declared
+    columns, _source_line, _batch_id, _source_file), the quarantine rows, and per file the
+    count of each."""
+
+    files: list[_Pending]
+    rows: pl.DataFrame
+    quarantined: pl.DataFrame
+    good_rows: dict[int, int]
+    bad_rows: dict[int, int]
+
+
+def _checked(
+    schema: EntitySchema, batch: list[_Pending], references: dict[str, set[str]]
+) -> _CheckedBatch:
     files = _lineage(batch)
     rows = pl.concat([p.read.rows.with_columns(pl.lit(p.index).alias(FILE)) for p in batch])
     good, bad = check_rows(rows, schema, references)
     unsplit = [p.read.quarantined.with_columns(pl.lit(p.index).alias(FILE)) for p in batch]
     quarantined = pl.concat([bad, *unsplit]).join(files, on=FILE).sort(FILE, "line_number")
-    good_rows = dict(good.group_by(FILE).len().iter_rows())
-    bad_rows = dict(quarantined.group_by(FILE).len().iter_rows())
     frame = good.join(files, on=FILE).select(
         *(c.name for c in schema.columns),
         pl.col(LINE).alias("_source_line"),
         "_batch_id",
         "_source_file",
-        pl.lit(loaded_at.isoformat()).alias("_loaded_at"),
     )
+    return _CheckedBatch(
+        batch,
+        frame,
+        quarantined,
+        dict(good.group_by(FILE).len().iter_rows()),
+        dict(quarantined.group_by(FILE).len().iter_rows()),
+    )
+
+
+def _copy_batch(
+    conn: psycopg.Connection, schema: EntitySchema, checked: _CheckedBatch, lake: Path | None
+) -> list[LoadResult]:
+    """One transaction: the load log rows, one COPY of the rows and one of the quarantine.
+    ``_loaded_at`` is the column's default, the transaction's ``now()``, which the load log
+    records too: the server fills it instead of parsing one timestamp per row."""
+    batch, good_rows, bad_rows = checked.files, checked.good_rows, checked.bad_rows
+    loaded_at = conn.execute("select now()").fetchone()[0]
     with conn.cursor() as cur:
         cur.executemany(
             "insert into raw._load_log (table_name, content_hash, source_file, batch_id, "
@@ -202,12 +237,12 @@ def _copy_batch(
                 for p in batch
             ],
         )
-        _copy_frame(cur, schema.qualified_table, frame)
-        if quarantined.height:
+        _copy_frame(cur, schema.qualified_table, checked.rows)
+        if checked.quarantined.height:
             _copy_frame(
                 cur,
                 "raw._quarantine",
-                quarantined.select(
+                checked.quarantined.select(
                     pl.lit(schema.table).alias("table_name"),
                     "source_file",
                     pl.col("_batch_id").alias("batch_id"),
@@ -219,7 +254,8 @@ def _copy_batch(
                 ),
             )
     if lake is not None:
-        write_batches(lake, schema, frame)
+        stamped = checked.rows.with_columns(pl.lit(loaded_at.isoformat()).alias("_loaded_at"))
+        write_batches(lake, schema, stamped)
     conn.commit()
     return [
         LoadResult(

@@ -27,7 +27,13 @@ from pathlib import Path
 import polars as pl
 import psycopg
 
-from siyu.ingest.records import LINE, Records, read_csv_records, read_json_records
+from siyu.ingest.records import (
+    LINE,
+    Records,
+    read_csv_records,
+    read_json_records,
+    read_plain_csv,
+)
 from siyu.ingest.schemas import EntitySchema, Rule, rules_for, schema_for
 
 LINEAGE_COLUMNS = ("_batch_id", "_source_file", "_loaded_at", "_source_line")
@@ -39,6 +45,10 @@ SCALE_PATTERN = r"\.\d{3,}$"
 MONEY_LIMIT = 10**12
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 DATE_FORMAT = "%Y-%m-%d"
+EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+YEAR_1_DAYS = dt.date(1, 1, 1).toordinal() - EPOCH_ORDINAL  # 0001-01-01, days since 1970
+YEAR_10000_DAYS = dt.date(9999, 12, 31).toordinal() + 1 - EPOCH_ORDINAL  # 10000-01-01
+MICROSECONDS_A_DAY = 86_400_000_000
 
 
 def row_source_file(path: Path) -> str:
@@ -95,26 +105,28 @@ def parsed_column(column: pl.Expr, kind: str) -> pl.Expr:
     return column
 
 
-def decode(path: Path) -> tuple[str, str]:
-    """The file's text and how it was encoded: UTF-8 (BOM or not), else GBK/GB18030."""
+def decode(path: Path) -> tuple[bytes, str, str]:
+    """The file's bytes (without a BOM), its text and how it was encoded: UTF-8 (BOM or
+    not), else GBK/GB18030."""
     data = Path(path).read_bytes()
     bom = data.startswith(b"\xef\xbb\xbf")
     if bom:
         data = data[3:]
     for encoding in ("utf-8", "gb18030"):
         try:
-            return data.decode(encoding), encoding + ("+bom" if bom else "")
+            return data, data.decode(encoding), encoding + ("+bom" if bom else "")
         except UnicodeDecodeError:
             continue
     raise SchemaError(f"{path}: cannot be read as UTF-8 or GBK text")
 
 
-def _records(path: Path, text: str) -> Records:
+def _records(path: Path, data: bytes, text: str, encoding: str) -> Records:
     if not text.strip():
         raise SchemaError(f"{path}: the file is empty (no header, no rows)")
     if Path(path).suffix == ".jsonl":
         return read_json_records(text)
-    return read_csv_records(text, complete=text.endswith("\n"))
+    plain = read_plain_csv(data) if encoding.startswith("utf-8") else None
+    return plain or read_csv_records(text, complete=text.endswith("\n"))
 
 
 def read_checked(
@@ -136,8 +148,8 @@ def read_declared(path: Path, schema: EntitySchema) -> CheckedFile:
     """A file's records as the declared columns (text, blanks as null, plus the file line),
     the records that could not be split into fields (as quarantine rows), the encoding and
     the undeclared columns. Raises SchemaError for a file that cannot be used at all."""
-    text, encoding = decode(path)
-    records = _records(path, text)
+    data, text, encoding = decode(path)
+    records = _records(path, data, text, encoding)
     declared = [c.name for c in schema.columns]
     missing = [c for c in declared if c not in records.header]
     if missing and (records.header or not records.rejected):
@@ -166,26 +178,33 @@ def check_rows(
     of ``frame`` beyond the declared ones, such as the file a row came from)."""
     declared = [c.name for c in schema.columns]
     carried = [c for c in frame.columns if c not in declared]
-    checks = list(reversed(_value_checks(schema, references)))
+    checks = _value_checks(schema, references)
+    # One pass tells which rows fail any check; only those few get a code, column and reason.
+    # A mask is null where its value is (a rule on an empty amount): that is not a failure.
+    failing = pl.any_horizontal(mask.fill_null(False) for mask, *_ in checks)
+    frame = frame.with_columns(failing.alias("__failed"))
+    good = frame.filter(~pl.col("__failed")).select(*declared, *carried)
+    failed = frame.filter(pl.col("__failed"))
     code: pl.Expr = pl.lit(None, dtype=pl.String)
     column: pl.Expr = pl.lit(None, dtype=pl.String)
-    for mask, kind, _, name in checks:
+    reason: pl.Expr = pl.lit(None, dtype=pl.String)
+    for mask, kind, message, name in reversed(checks):  # the first failing check names it
         code = pl.when(mask).then(pl.lit(kind)).otherwise(code)
         column = pl.when(mask).then(pl.lit(name)).otherwise(column)
-    frame = frame.with_columns(code.alias("__code"), column.alias("__column"))
-    # The messages are worded for the few rows that fail, not computed for every row.
-    reason: pl.Expr = pl.lit(None, dtype=pl.String)
-    for mask, _, message, _ in checks:
         reason = pl.when(mask).then(message).otherwise(reason)
-    bad = frame.filter(pl.col("__code").is_not_null()).select(
+    bad = failed.select(
         pl.col(LINE).alias("line_number"),
-        pl.col("__code").alias("reason_code"),
+        code.alias("reason_code"),
         pl.format("line {}: {}", pl.col(LINE), reason).alias("reason"),
         pl.struct(declared).struct.json_encode().alias("record"),
-        pl.col("__column").alias("column_name"),
+        column.alias("column_name"),
         *[c for c in carried if c != LINE],
     )
-    good = frame.filter(pl.col("__code").is_null()).select(*declared, *carried)
+    if good.height + bad.height != frame.height:  # never drop a row unseen
+        raise AssertionError(
+            f"{schema.qualified_table}: {frame.height} rows checked, but {good.height} passed "
+            f"and {bad.height} were quarantined"
+        )
     return good, bad
 
 
@@ -255,10 +274,15 @@ def _kind_checks(name: str, kind: str) -> list[Check]:
         return checks
     checks.append((value.is_not_null() & parsed.is_null(), "bad_value", invalid, name))
     if kind in ("date", "timestamp"):
-        year = parsed.dt.year()
+        # Years 1-9999 as a range of days or microseconds since 1970: the same test as the
+        # year's value, without working out a calendar year for every row.
+        low, high = YEAR_1_DAYS, YEAR_10000_DAYS
+        ticks = parsed.cast(pl.Int32) if kind == "date" else parsed.dt.epoch("us")
+        if kind == "timestamp":
+            low, high = low * MICROSECONDS_A_DAY, high * MICROSECONDS_A_DAY
         checks.append(
             (
-                parsed.is_not_null() & ((year < 1) | (year > 9999)),
+                parsed.is_not_null() & ((ticks < low) | (ticks >= high)),
                 "out_of_range",
                 pl.format(f"column '{name}' is {{}}: years run from 1 to 9999", value),
                 name,

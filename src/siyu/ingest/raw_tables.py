@@ -98,7 +98,7 @@ def _ensure_entity_table(conn: psycopg.Connection, schema: EntitySchema) -> None
         {columns},
             _batch_id text not null,
             _source_file text not null,
-            _loaded_at timestamptz not null,
+            _loaded_at timestamptz not null default now(),
             _source_line bigint
         )
         """
@@ -106,6 +106,17 @@ def _ensure_entity_table(conn: psycopg.Connection, schema: EntitySchema) -> None
     conn.execute(
         f"alter table {schema.qualified_table} add column if not exists _source_line bigint"
     )
+    # The batch loader leaves _loaded_at to the server: its transaction's now(), which the
+    # load log records too (a table made before the default gets it here, once).
+    if not conn.execute(
+        "select 1 from pg_attrdef d join pg_attribute a "
+        "on a.attrelid = d.adrelid and a.attnum = d.adnum "
+        "where d.adrelid = %s::regclass and a.attname = '_loaded_at'",
+        (schema.qualified_table,),
+    ).fetchone():
+        conn.execute(
+            f"alter table {schema.qualified_table} alter column _loaded_at set default now()"
+        )
     # Rows are only ever appended, so load time follows the rows' physical order: a BRIN
     # index (a few pages) lets a check read just the newest batches' rows.
     conn.execute(

@@ -11,11 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 LINE = "__line"
+NEWLINE, COMMA = ord("\n"), ord(",")
 
 
 @dataclass
@@ -50,8 +53,29 @@ def _parse_line(text: str) -> list[str] | None:
         return None
 
 
+def read_plain_csv(data: bytes) -> Records | None:
+    """A plain, complete UTF-8 file (no quote, NUL, carriage return, blank or ragged line)
+    straight from its bytes: Polars splits it, and NumPy counts each line's commas, so no
+    line becomes a Python string. None for any other file, which read_csv_records reads."""
+    if not data.endswith(b"\n") or any(c in data for c in (b'"', b"\x00", b"\r")):
+        return None
+    codes = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(codes == NEWLINE)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    if (ends == starts).any():  # a blank line: the slow path skips it and keeps line numbers
+        return None
+    header = data[: ends[0]].decode("utf-8").split(",")
+    commas = np.add.reduceat((codes == COMMA).view(np.uint8), starts, dtype=np.int64)
+    if (commas != len(header) - 1).any():
+        return None
+    frame = pl.read_csv(data, infer_schema=False, has_header=True)
+    if frame.columns != header or frame.height != len(ends) - 1:
+        return None
+    return Records(frame.with_row_index(LINE, offset=2).cast({LINE: pl.Int64}), header)
+
+
 def _fast_path(lines: list[str], header: list[str]) -> Records | None:
-    """Plain files (no quotes, no blank or ragged line, no NUL): Polars reads them at once."""
+    """Plain text that was not UTF-8 (GBK from a till): Polars reads it at once."""
     text = "\n".join(lines) + "\n"
     if '"' in text or "\x00" in text:
         return None
@@ -173,11 +197,19 @@ def _field_count(
 
 def _json_value(value: object) -> str | None:
     """A JSON value as the text the raw column keeps: strings as they are, anything else
-    (numbers, booleans, nested objects and arrays) as JSON."""
+    (numbers, booleans, nested objects and arrays) as JSON. The scalars are spelled here as
+    ``json.dumps`` spells them, without building an encoder for each value."""
     if value is None:
         return None
-    if isinstance(value, str):
-        return value
+    kind = value.__class__
+    if kind is str:
+        return value  # type: ignore[return-value]
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)  # type: ignore[arg-type]
+    if kind is float and math.isfinite(value):  # type: ignore[arg-type]
+        return float.__repr__(value)  # type: ignore[arg-type]
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -185,17 +217,18 @@ def read_json_records(text: str) -> Records:
     """JSON Lines as records: one per file line (split on line breaks only, so a U+2028
     inside a string stays in its record); a line that is not a JSON object is rejected with
     its original text."""
-    records: list[dict[str, str | None]] = []
+    records: list[dict[str, object]] = []
     numbers: list[int] = []
     rejected: list[Rejected] = []
+    decoder = json.JSONDecoder()
     for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
+        if not line or line.isspace():
             continue
         try:
-            value = json.loads(line)
+            value = decoder.decode(line)
         except ValueError:
             value = None
-        if not isinstance(value, dict):
+        if value.__class__ is not dict:
             rejected.append(
                 Rejected(
                     number,
@@ -205,8 +238,24 @@ def read_json_records(text: str) -> Records:
                 )
             )
             continue
-        records.append({k: _json_value(v) for k, v in value.items()})
+        records.append(value)
         numbers.append(number)
-    header = list(dict.fromkeys(k for record in records for k in record))
-    rows = [[record.get(c) for c in header] for record in records]
-    return Records(_frame(header, rows, numbers), header, rejected)
+    header = _json_header(records)
+    columns = {name: _json_column([r.get(name) for r in records]) for name in header}
+    frame = pl.DataFrame(columns, schema=dict.fromkeys(header, pl.String))
+    return Records(frame.with_columns(pl.Series(LINE, numbers, dtype=pl.Int64)), header, rejected)
+
+
+def _json_header(records: list[dict[str, object]]) -> list[str]:
+    """Every key of the records, in the order first seen."""
+    first = records[0].keys() if records else {}.keys()
+    if all(record.keys() == first for record in records):
+        return list(first)
+    return list(dict.fromkeys(k for record in records for k in record))
+
+
+def _json_column(values: list[object]) -> list[str | None]:
+    """One key's values as text (_json_value); a column of strings and nulls is kept as is."""
+    if set(map(type, values)) <= {str, type(None)}:
+        return values  # type: ignore[return-value]
+    return [_json_value(v) for v in values]
