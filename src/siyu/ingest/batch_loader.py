@@ -190,11 +190,28 @@ def _checked(
     schema: EntitySchema, batch: list[_Pending], references: dict[str, set[str]]
 ) -> _CheckedBatch:
     files = _lineage(batch)
-    rows = pl.concat([p.read.rows.with_columns(pl.lit(p.index).alias(FILE)) for p in batch])
-    good, bad = check_rows(rows, schema, references)
-    unsplit = [p.read.quarantined.with_columns(pl.lit(p.index).alias(FILE)) for p in batch]
-    quarantined = pl.concat([bad, *unsplit]).join(files, on=FILE).sort(FILE, "line_number")
-    frame = good.join(files, on=FILE).select(
+    # Each file's rows carry its lineage as constants: no join of every row to its file.
+    rows = pl.concat(
+        [
+            p.read.rows.with_columns(
+                pl.lit(p.index, dtype=pl.Int64).alias(FILE),
+                pl.lit(p.digest[:16]).alias("_batch_id"),
+                pl.lit(row_source_file(p.path)).alias("_source_file"),
+            )
+            for p in batch
+        ]
+    )
+    good, bad = check_rows(rows, schema, references, all(p.read.nul_free for p in batch))
+    unsplit = [
+        p.read.quarantined.with_columns(pl.lit(p.index, dtype=pl.Int64).alias(FILE)) for p in batch
+    ]
+    quarantined = (
+        pl.concat([bad.drop("_batch_id", "_source_file"), *unsplit])
+        .join(files, on=FILE)
+        .sort(FILE, "line_number")
+    )
+    failed = dict(bad.group_by(FILE).len().iter_rows())
+    frame = good.select(
         *(c.name for c in schema.columns),
         pl.col(LINE).alias("_source_line"),
         "_batch_id",
@@ -204,7 +221,7 @@ def _checked(
         batch,
         frame,
         quarantined,
-        dict(good.group_by(FILE).len().iter_rows()),
+        {p.index: p.read.rows.height - failed.get(p.index, 0) for p in batch},
         dict(quarantined.group_by(FILE).len().iter_rows()),
     )
 
@@ -275,4 +292,4 @@ def _copy_frame(cur: psycopg.Cursor, table: str, frame: pl.DataFrame) -> None:
     frame.write_csv(buffer, include_header=False)
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     with cur.copy(f"copy {table} ({columns}) from stdin with (format csv)") as copy:
-        copy.write(buffer.getvalue())
+        copy.write(buffer.getbuffer())

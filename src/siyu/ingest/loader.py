@@ -82,6 +82,7 @@ class CheckedFile:
     quarantined: pl.DataFrame  # line_number, reason_code, reason, record, column_name
     encoding: str
     extra_columns: tuple[str, ...]
+    nul_free: bool = False  # the file holds no NUL byte: its values need no NUL check
 
 
 def file_hash(path: Path) -> str:
@@ -139,7 +140,7 @@ def read_checked(
     they start on, the column and the reason.
     """
     read = read_declared(path, schema)
-    good, bad = check_rows(read.rows, schema, references or {})
+    good, bad = check_rows(read.rows, schema, references or {}, read.nul_free)
     quarantined = pl.concat([bad, read.quarantined]).sort("line_number")
     return CheckedFile(good, quarantined, read.encoding, read.extra_columns)
 
@@ -167,18 +168,21 @@ def read_declared(path: Path, schema: EntitySchema) -> CheckedFile:
         ),
         LINE,
     )
-    return CheckedFile(frame, _rejected_frame(records), encoding, extra)
+    return CheckedFile(frame, _rejected_frame(records), encoding, extra, records.nul_free)
 
 
 def check_rows(
-    frame: pl.DataFrame, schema: EntitySchema, references: dict[str, set[str]]
+    frame: pl.DataFrame,
+    schema: EntitySchema,
+    references: dict[str, set[str]],
+    nul_free: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The rows that pass every value check and row rule, and the quarantine rows of those
     that do not (line_number, reason_code, reason, record, column_name, and any other column
     of ``frame`` beyond the declared ones, such as the file a row came from)."""
     declared = [c.name for c in schema.columns]
     carried = [c for c in frame.columns if c not in declared]
-    checks = _value_checks(schema, references)
+    checks = _value_checks(schema, references, nul_free)
     # One pass tells which rows fail any check; only those few get a code, column and reason.
     # A mask is null where its value is (a rule on an empty amount): that is not a failure.
     failing = pl.any_horizontal(mask.fill_null(False) for mask, *_ in checks)
@@ -231,18 +235,20 @@ def _rejected_frame(records: Records) -> pl.DataFrame:
 Check = tuple[pl.Expr, str, pl.Expr, str | None]
 
 
-def _kind_checks(name: str, kind: str) -> list[Check]:
+def _kind_checks(name: str, kind: str, nul_free: bool = False) -> list[Check]:
     """A value PostgreSQL would refuse, or store other than it was sent, for its kind."""
     value = pl.col(name)
     parsed = parsed_column(value, kind)
-    checks: list[Check] = [
-        (
-            value.is_not_null() & value.str.contains("\x00", literal=True),
-            "nul_byte",
-            pl.lit(f"column '{name}' holds a NUL byte, which PostgreSQL text cannot store"),
-            name,
+    checks: list[Check] = []
+    if not nul_free:
+        checks.append(
+            (
+                value.is_not_null() & value.str.contains("\x00", literal=True),
+                "nul_byte",
+                pl.lit(f"column '{name}' holds a NUL byte, which PostgreSQL text cannot store"),
+                name,
+            )
         )
-    ]
     if kind == "text":
         return checks
     invalid = pl.format(f"column '{name}' has '{{}}', which is not a valid {kind}", value)
@@ -291,11 +297,13 @@ def _kind_checks(name: str, kind: str) -> list[Check]:
     return checks
 
 
-def _value_checks(schema: EntitySchema, references: dict[str, set[str]]) -> list[Check]:
+def _value_checks(
+    schema: EntitySchema, references: dict[str, set[str]], nul_free: bool = False
+) -> list[Check]:
     """Per row: each value storable as its kind, each required value there, each rule held."""
     checks: list[Check] = []
     for c in schema.columns:
-        checks += _kind_checks(c.name, c.kind)
+        checks += _kind_checks(c.name, c.kind, nul_free)
         if not c.nullable:
             checks.append(
                 (
