@@ -5,11 +5,20 @@ scratch database of the same server, so the ratios are taken within one run. Siy
 does what it always does (content hash, decoding, checks, quarantine, lineage columns, load
 log); plain COPY streams the files' bytes as they are. dlt runs in its own environment
 (bench/.dlt-venv, made here with uv on first use), so it never enters Siyu's lock file.
+
+Siyu's loader is also measured on the two largest CSV tables at once, each in a process of
+its own (as Dagster's multiprocess executor runs two raw assets), and on the largest JSON
+Lines table. Alone, on a generated landing folder and a throw-away warehouse:
+
+    .venv/bin/python -m bench.loader_compare <landing folder>
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -70,13 +79,52 @@ def _timed(work) -> float:
     return time.perf_counter() - started
 
 
+def _largest(landing: Path, manifest: dict, suffix: str) -> list[EntitySchema]:
+    """The entities whose files end in ``suffix``, the most rows first."""
+    found = [s for s in SCHEMAS if entity_files(landing, s.source, s.entity)]
+    found = [s for s in found if entity_files(landing, s.source, s.entity)[0].suffix == suffix]
+    return sorted(found, key=lambda s: -manifest["entities"].get(s.table, {}).get("rows", 0))
+
+
+def _load_table(url: str, landing: str, source: str, entity: str) -> int:
+    """One raw table loaded afresh by Siyu's loader, in this process; the rows loaded."""
+    schema = next(s for s in SCHEMAS if (s.source, s.entity) == (source, entity))
+    with psycopg.connect(url) as conn:
+        conn.execute(f"truncate {schema.qualified_table}")
+        conn.execute("delete from raw._load_log where table_name = %s", (schema.table,))
+        conn.commit()
+        files = entity_files(Path(landing), source, entity)
+        return sum(r.rows for r in load_files(conn, files, schema))
+
+
+def _tables_at_once(url: str, landing: Path, schemas: list[EntitySchema]) -> dict:
+    """Siyu's loader on ``schemas`` one after the other, then all at once, a process each."""
+    args = [(url, str(landing), s.source, s.entity) for s in schemas]
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(len(args)) as pool:  # started (and imports done) before the clock
+        pool.starmap(_noop, [()] * len(args))
+        started = time.perf_counter()
+        rows = sum(pool.starmap(_load_table, args))
+        together = time.perf_counter() - started
+    started = time.perf_counter()
+    alone = sum(_load_table(*a) for a in args)
+    serial = time.perf_counter() - started
+    return {
+        "together_tables": [s.table for s in schemas],
+        "together_rows": rows,
+        "together_rows_per_s": rows / together,
+        "serial_rows_per_s": alone / serial,
+    }
+
+
+def _noop() -> None:
+    import siyu.ingest.batch_loader  # noqa: F401  (the imports, before the clock starts)
+
+
 def compare_loaders(url: str, landing: Path, manifest: dict) -> dict:
     """Rows per second of each method on the CSV files of the largest table."""
-    csv_schemas = [s for s in SCHEMAS if entity_files(landing, s.source, s.entity)]
-    csv_schemas = [
-        s for s in csv_schemas if entity_files(landing, s.source, s.entity)[0].suffix == ".csv"
-    ]
-    schema = max(csv_schemas, key=lambda s: manifest["entities"].get(s.table, {}).get("rows", 0))
+    csv_schemas = _largest(landing, manifest, ".csv")
+    schema = csv_schemas[0]
     files = entity_files(landing, schema.source, schema.entity)
     scratch = _scratch_url(url)
     results: dict[str, object] = {"table": schema.table, "files": len(files)}
@@ -104,9 +152,25 @@ def compare_loaders(url: str, landing: Path, manifest: dict) -> dict:
         "copy_seconds": copy_seconds,
         "parallel_copy_seconds": parallel_seconds,
     }
+    results |= _tables_at_once(scratch, landing, csv_schemas[:2])
+    results |= _json_lines(scratch, landing, manifest)
     results |= _pandas_to_sql(scratch, schema, files)
     results |= _dlt(scratch, schema, files)
     return results
+
+
+def _json_lines(url: str, landing: Path, manifest: dict) -> dict:
+    """Siyu's loader on the largest JSON Lines table (WeCom's exports)."""
+    schemas = _largest(landing, manifest, ".jsonl")
+    if not schemas:
+        return {}
+    started = time.perf_counter()
+    rows = _load_table(url, str(landing), schemas[0].source, schemas[0].entity)
+    return {"json_table": schemas[0].table, "json_rows_per_s": rows / _since(started)}
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
 
 
 def _dlt_python() -> Path:
@@ -168,3 +232,29 @@ def _pandas_to_sql(url: str, schema: EntitySchema, files: list[Path]) -> dict:
     seconds = _timed(load)
     engine.dispose()
     return {"pandas_rows": rows, "pandas_rows_per_s": rows / seconds, "pandas_seconds": seconds}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The comparison alone, on a landing folder, in a throw-away warehouse; prints and
+    writes bench/results/<date>-loader-<folder name>.md."""
+    from bench.report import loader_report
+    from bench.warehouse import measure_in_throwaway
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("landing", type=Path)
+    args = parser.parse_args(argv)
+    landing = args.landing.resolve()
+    manifest = json.loads((landing / "manifest.json").read_text())
+    measured: dict = {}
+    measure_in_throwaway(
+        "siyu-loader-",
+        None,
+        lambda data, url, env: measured.update(compare_loaders(url, landing, manifest)),
+    )
+    target = BENCH / "results" / f"{dt.date.today().isoformat()}-loader-{landing.name}.md"
+    text = loader_report(target, landing.name, manifest, measured)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -13,6 +13,11 @@ def _mb(n: float) -> str:
     return f"{n / 1e6:,.0f} MB"
 
 
+def _machine() -> str:
+    memory = psutil.virtual_memory().total / 2**30
+    return f"{os.cpu_count()} cores, {memory:.0f} GiB, {platform.platform()}"
+
+
 def _table(rows: list[tuple[str, float]], unit: str = "s") -> list[str]:
     return [f"| {name} | {value:,.1f} {unit} |" for name, value in rows]
 
@@ -34,8 +39,7 @@ def write_report(
     lines = [
         f"# Scale benchmark: {label}",
         "",
-        f"Machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
-        f"{platform.platform()}. Command: `.venv/bin/python -m bench.scale --scale "
+        f"Machine: {_machine()}. Command: `.venv/bin/python -m bench.scale --scale "
         f"{scale['name']} --members {scale['members']}`.",
         "",
         f"World: {scale['members']:,} members, {scale['brands']} brands, {scale['stores']:,} "
@@ -120,6 +124,20 @@ def _loader_lines(loaders: dict) -> list[str]:
     ]:
         rate = loaders[f"{key}_rows_per_s"]
         lines.append(f"| {name} | {rate:,.0f} | {rate / copy:.2f} |")
+    if "together_rows_per_s" in loaders:
+        tables = " and ".join(f"`{t}`" for t in loaders["together_tables"])
+        for name, key in [
+            (f"Siyu's loader, {tables} one after the other", "serial"),
+            (f"Siyu's loader, {tables} at once (a process each)", "together"),
+        ]:
+            rate = loaders[f"{key}_rows_per_s"]
+            lines.append(f"| {name} | {rate:,.0f} | {rate / copy:.2f} |")
+    if "json_rows_per_s" in loaders:
+        rate = loaders["json_rows_per_s"]
+        lines.append(
+            f"| Siyu's loader, `{loaders['json_table']}` (JSON Lines) | {rate:,.0f} | "
+            f"{rate / copy:.2f} |"
+        )
     if "dlt_rows_per_s" not in loaders:
         reason = loaders.get("dlt_error", "no result")
         return [*lines, "", f"dlt: not measured in this run ({reason})."]
@@ -146,3 +164,22 @@ def _chart_lines(charts: list[tuple[str, float, float, int]]) -> list[str]:
         "|---|---|---|---|",
         *[f"| {n} | {p50:.3f} s | {p95:.3f} s | {rows:,} |" for n, p50, p95, rows in charts],
     ]
+
+
+def loader_report(path: Path, label: str, manifest: dict, loaders: dict) -> str:
+    """bench.loader_compare run alone: the machine, the world and the loader table."""
+    rows = sum(e.get("rows", 0) for e in manifest["entities"].values())
+    text = "\n".join(
+        [
+            f"# Loader benchmark: {label}",
+            "",
+            f"Machine: {_machine()}. Command: `.venv/bin/python -m bench.loader_compare "
+            f"<landing>`, on a throw-away embedded PostgreSQL.",
+            "",
+            f"World: {rows:,} source rows.",
+            *_loader_lines(loaders),
+            "",
+        ]
+    )
+    path.write_text(text)
+    return text
