@@ -189,29 +189,48 @@ acquisitions as (
 
 ),
 
+{%- if is_incremental() %}
+
+window_relationships as (
+
+    -- relationships with an event in the look-back window
+    select distinct
+        relationship_kind,
+        relationship_key
+    from relationship_events
+    where occurred_at >= {{ incremental_window_start('acquired_date') }}
+
+),
+
+built as (
+
+    select
+        acquisition_id,
+        brand_id,
+        member_id
+    from {{ this }}
+
+),
+{%- endif %}
+
 to_build as (
 
-    select * from acquisitions
+    select acquisitions.*
+    from acquisitions
     {%- if is_incremental() %}
+    -- joined after the union, so the built rows and the window are each read once
+    left join window_relationships
+        on
+            acquisitions.relationship_kind = window_relationships.relationship_kind
+            and acquisitions.relationship_key = window_relationships.relationship_key
+    left join built
+        on acquisitions.acquisition_id = built.acquisition_id
     where
-        exists (
-            -- a relationship with an event in the look-back window
-            select 1
-            from relationship_events
-            where
-                relationship_events.relationship_kind = acquisitions.relationship_kind
-                and relationship_events.relationship_key = acquisitions.relationship_key
-                and relationship_events.occurred_at >= {{ incremental_window_start('acquired_date') }}
-        )
-        or not exists (
-            -- built with the same brand and member
-            select 1
-            from {{ this }} as built
-            where
-                built.acquisition_id = acquisitions.acquisition_id
-                and built.brand_id = acquisitions.brand_id
-                and coalesce(built.member_id, -1) = coalesce(acquisitions.member_id, -1)
-        )
+        window_relationships.relationship_key is not null
+        -- new, or built with another brand or member
+        or built.acquisition_id is null
+        or built.brand_id <> acquisitions.brand_id
+        or coalesce(built.member_id, -1) <> coalesce(acquisitions.member_id, -1)
     {%- endif %}
 
 ),
