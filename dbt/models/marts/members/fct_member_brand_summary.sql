@@ -17,6 +17,14 @@ related as (
 
 ),
 
+-- imported again for the RFM scores: PostgreSQL materialises a CTE read twice (a copy of
+-- every related pair) and inlines one read once
+related_scored as (
+
+    select * from {{ ref('int_member_brands_related') }}
+
+),
+
 order_lines as (
 
     select * from {{ ref('int_order_lines_resolved') }}
@@ -74,32 +82,46 @@ summarised as (
 
 ),
 
+rfm_scores as (
+
+    -- Quintiles within the brand among its related members who bought in the lookback,
+    -- ranked on those pairs only (most related members did not buy in the lookback).
+    select
+        purchases.member_key,
+        purchases.brand_id,
+        ntile(5) over (
+            partition by purchases.brand_id
+            order by purchases.last_purchase_date asc, purchases.member_key asc
+        ) as recency_score,
+        ntile(5) over (
+            partition by purchases.brand_id
+            order by purchases.lookback_purchase_days, purchases.member_key
+        ) as frequency_score,
+        ntile(5) over (
+            partition by purchases.brand_id
+            order by purchases.lookback_net_sales, purchases.member_key
+        ) as monetary_score
+    from purchases
+    inner join related_scored
+        on
+            purchases.member_key = related_scored.member_key
+            and purchases.brand_id = related_scored.brand_id
+    where purchases.lookback_purchase_days is not null
+
+),
+
 scored as (
 
     select
         summarised.*,
-        case
-            when lookback_purchase_days is not null then
-                ntile(5) over (
-                    partition by brand_id, lookback_purchase_days is not null
-                    order by days_since_last_purchase desc, member_key asc
-                )
-        end as recency_score,
-        case
-            when lookback_purchase_days is not null then
-                ntile(5) over (
-                    partition by brand_id, lookback_purchase_days is not null
-                    order by lookback_purchase_days, member_key
-                )
-        end as frequency_score,
-        case
-            when lookback_purchase_days is not null then
-                ntile(5) over (
-                    partition by brand_id, lookback_purchase_days is not null
-                    order by lookback_net_sales, member_key
-                )
-        end as monetary_score
+        rfm_scores.recency_score,
+        rfm_scores.frequency_score,
+        rfm_scores.monetary_score
     from summarised
+    left join rfm_scores
+        on
+            summarised.member_key = rfm_scores.member_key
+            and summarised.brand_id = rfm_scores.brand_id
 
 ),
 
