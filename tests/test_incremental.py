@@ -14,7 +14,9 @@ from tests.test_pipeline import mart_checksums
 
 pytestmark = pytest.mark.fullstack
 
-DAYS = ["2025-11-27", "2025-11-28", "2025-11-29"]  # the tiny world's last days, one run each
+# the tiny world's last two days, one run each (the last with the late orders dated after it)
+DAYS = ["2025-11-28", "2025-11-29"]
+FIRST = "2025-11-27"  # the first run builds all history through the day before
 INCREMENTAL = [
     "marts.fct_guide_daily",
     "marts.fct_guide_task_progress",
@@ -96,11 +98,11 @@ def test_day_by_day_then_full_refresh_equal_one_full_build(
         "SIYU_DATA_DIR": str(data_dir / "incremental"),
         "SIYU_LANDING_DIR": str(landing),
         "SIYU_PII_KEY": pipeline_env["SIYU_PII_KEY"],
-        "SIYU_AS_OF_DATE": "2025-11-26",
+        "SIYU_AS_OF_DATE": FIRST,
     }
     siyu_run(env)
     built_through = query(url, "select max(date_day) from marts.fct_guide_daily")[0][0]
-    assert str(built_through) <= "2025-11-26"
+    assert str(built_through) <= FIRST
     # Rows older than the look-back window are not rewritten by a daily run (same xmin).
     old_rows = (
         "select guide_id, date_day, xmin::text from marts.fct_guide_daily "
@@ -155,7 +157,7 @@ def test_day_by_day_then_full_refresh_equal_one_full_build(
         assert _checksum(url, table) == _checksum(clean, table), table
     assert _marts(url) == _marts(clean)
     locked = query(url, f"select guide_id, accrual_month, locked_as_of from {LOCKED} order by 1, 2")
-    assert {str(day) for _, _, day in locked} == {"2025-11-26"}  # locked by the first run
+    assert {str(day) for _, _, day in locked} == {FIRST}  # locked by the first run
     # The explicit full rebuild gives the same bytes again, and locked months stay as locked.
     output = siyu_run({**env, "SIYU_AS_OF_DATE": DAYS[-1]}, "--full-refresh")
     assert "daily_job succeeded" in output
