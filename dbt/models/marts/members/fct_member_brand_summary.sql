@@ -73,9 +73,7 @@ summarised as (
         {{ dbt.datediff('purchases.first_purchase_date', as_of_date(), 'day') }}
             as days_since_first_purchase,
         {{ dbt.datediff('purchases.last_purchase_date', as_of_date(), 'day') }}
-            as days_since_last_purchase,
-        purchases.lookback_purchase_days,
-        purchases.lookback_net_sales
+            as days_since_last_purchase
     from related
     left join purchases
         on related.member_key = purchases.member_key and related.brand_id = purchases.brand_id
