@@ -55,6 +55,37 @@ def _brands_kept(before: dict[tuple, str], after: dict[tuple, str]) -> set:
 
 LOCKED = "marts.fct_commission_statements_locked"
 
+# Row versions (xmin) of rows older than the look-back window, which a daily run keeps:
+# guide days before it are never rewritten.
+OLD_ROWS = (
+    "select guide_id, date_day, xmin::text from marts.fct_guide_daily "
+    "where date_day < '2025-10-06' order by 1, 2"
+)
+
+# Old acquisitions are rewritten only when their relationship has a new event or their
+# member changed: most keep their row version.
+OLD_ACQUISITIONS = (
+    "select acquisition_id, xmin::text from intermediate.int_followers_acquired "
+    "where acquired_date < '2025-10-06'"
+)
+
+# Tasks whose days all end before the look-back window keep their rows: tasks are rebuilt
+# whole, and only those that reach the window or changed. (In the tiny world that is one
+# 4-day live-stream task in early October, from the second daily run on.)
+OLD_TASK_ROWS = (
+    "select task_id, guide_id, date_day, xmin::text from marts.fct_guide_task_progress "
+    "where task_id in (select task_id from marts.fct_guide_task_progress group by task_id "
+    "having max(date_day) < (select max(date_day) - 50 from marts.fct_guide_task_progress)) "
+    "order by 1, 2, 3"
+)
+
+# A brand's months before the window are rebuilt only when their related pairs, buyers or
+# thresholds changed (a gap_percentiles brand's percentiles move with new purchases).
+OLD_MONTHS = (
+    "select brand_id, month_start, lifecycle_segment, previous_segment, xmin::text "
+    "from marts.fct_member_lifecycle_monthly where month_start < '2025-09-01'"
+)
+
 
 def _marts(url: str) -> dict[str, str]:
     """Every mart's checksum; the locked commission statements without ``locked_as_of``,
@@ -103,52 +134,26 @@ def test_day_by_day_then_full_refresh_equal_one_full_build(
     siyu_run(env)
     built_through = query(url, "select max(date_day) from marts.fct_guide_daily")[0][0]
     assert str(built_through) <= FIRST
-    # Rows older than the look-back window are not rewritten by a daily run (same xmin).
-    old_rows = (
-        "select guide_id, date_day, xmin::text from marts.fct_guide_daily "
-        "where date_day < '2025-10-06' order by 1, 2"
-    )
-    untouched = query(url, old_rows)
+    untouched = query(url, OLD_ROWS)
     assert len(untouched) > 20
-    # Old acquisitions are rewritten only when their relationship has a new event or their
-    # member changed: most keep their row version.
-    old_acquisitions = (
-        "select acquisition_id, xmin::text from intermediate.int_followers_acquired "
-        "where acquired_date < '2025-10-06'"
-    )
-    acquisitions_before = dict(query(url, old_acquisitions))
+    acquisitions_before = dict(query(url, OLD_ACQUISITIONS))
     assert len(acquisitions_before) > 100
-    # Tasks whose days all end before the look-back window keep their rows: tasks are rebuilt
-    # whole, and only those that reach the window or changed. (In the tiny world that is one
-    # 4-day live-stream task in early October, from the second daily run on.)
-    old_task_rows = (
-        "select task_id, guide_id, date_day, xmin::text from marts.fct_guide_task_progress "
-        "where task_id in (select task_id from marts.fct_guide_task_progress group by task_id "
-        "having max(date_day) < (select max(date_day) - 50 from marts.fct_guide_task_progress)) "
-        "order by 1, 2, 3"
-    )
-    # A brand's months before the window are rebuilt only when their related pairs, buyers or
-    # thresholds changed (a gap_percentiles brand's percentiles move with new purchases).
-    old_months = (
-        "select brand_id, month_start, lifecycle_segment, previous_segment, xmin::text "
-        "from marts.fct_member_lifecycle_monthly where month_start < '2025-09-01'"
-    )
-    months_before = {tuple(row[:4]): row[4] for row in query(url, old_months)}
+    months_before = {tuple(row[:4]): row[4] for row in query(url, OLD_MONTHS)}
     assert len({brand for brand, *_ in months_before}) >= 3
     old_tasks: list = []
     for day in DAYS:  # each day's files land, and a daily run takes them in
         _land(tiny_world, landing, day)
         siyu_run({**env, "SIYU_AS_OF_DATE": day})
         if day == DAYS[0]:
-            old_tasks = query(url, old_task_rows)
+            old_tasks = query(url, OLD_TASK_ROWS)
             assert len({task for task, *_ in old_tasks}) >= 1
-    assert query(url, old_rows) == untouched
-    assert [r for r in query(url, old_task_rows) if r[0] in {t for t, *_ in old_tasks}] == old_tasks
-    acquisitions_after = dict(query(url, old_acquisitions))
+    assert query(url, OLD_ROWS) == untouched
+    assert [r for r in query(url, OLD_TASK_ROWS) if r[0] in {t for t, *_ in old_tasks}] == old_tasks
+    acquisitions_after = dict(query(url, OLD_ACQUISITIONS))
     kept = {k for k, v in acquisitions_before.items() if acquisitions_after.get(k) == v}
     # (86 % on the tiny world: the rest lost or regained their follower in the window)
     assert len(kept) > 0.75 * len(acquisitions_before), (len(kept), len(acquisitions_before))
-    months_after = {tuple(row[:4]): row[4] for row in query(url, old_months)}
+    months_after = {tuple(row[:4]): row[4] for row in query(url, OLD_MONTHS)}
     brands = {brand for brand, *_ in months_before}
     kept_brands = _brands_kept(months_before, months_after)
     assert len(kept_brands) > 0.5 * len(brands), (sorted(kept_brands), sorted(brands))
