@@ -43,6 +43,8 @@ def measure_in_throwaway(
 ) -> None:
     """``measure(data folder, warehouse URL, environment)`` in a fresh folder and warehouse;
     the folder is deleted afterwards unless it was made under ``keep``."""
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
     data = Path(tempfile.mkdtemp(prefix=prefix, dir=keep))
     try:
         with throwaway_warehouse(data) as (url, env):
