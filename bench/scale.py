@@ -137,6 +137,20 @@ def dbt_model_times(since: float, top: int = 10) -> list[tuple[str, float]]:
     return sorted(times.items(), key=lambda t: -t[1])[:top]
 
 
+def dbt_time_by_kind(since: float) -> dict[str, tuple[int, float]]:
+    """Nodes and summed execution seconds of each dbt resource type (model, test, unit_test,
+    ...) over every invocation that finished after ``since``."""
+    kinds: dict[str, tuple[int, float]] = {}
+    for results in (REPO_ROOT / "dbt" / "target").rglob("run_results.json"):
+        if results.stat().st_mtime < since:
+            continue
+        for node in json.loads(results.read_text())["results"]:
+            kind = node["unique_id"].split(".", 1)[0]
+            count, seconds = kinds.get(kind, (0, 0.0))
+            kinds[kind] = (count + 1, seconds + float(node["execution_time"]))
+    return kinds
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="bosideng")
