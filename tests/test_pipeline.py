@@ -399,6 +399,36 @@ def test_a_run_leaves_no_copy_of_the_dbt_project_behind(materialised) -> None:
     assert 0 < len(kept) <= KEPT_INVOCATIONS
 
 
+def test_a_scratch_copys_run_results_are_kept_and_old_invocations_pruned(tmp_path) -> None:
+    """The step dagster-dbt runs in a scratch copy keeps its run_results.json (what a data
+    engineer and the benchmarks read for node times) in the project's target/; the copy
+    goes, and only the newest KEPT_INVOCATIONS invocation folders stay."""
+    import os
+    import types
+
+    from siyu.orchestration.components.dbt_project import KEPT_INVOCATIONS, discard_scratch
+
+    project, scratch = tmp_path / "dbt", tmp_path / "scratch"
+    for age in range(KEPT_INVOCATIONS + 2):
+        old = project / "target" / f"siyu_dbt_assets_2-{age:07x}-aaaaaaa"
+        old.mkdir(parents=True)
+        os.utime(old, (1_000_000 + age, 1_000_000 + age))
+    step = scratch / "target" / "siyu_dbt_assets-1234567-bbbbbbb"
+    step.mkdir(parents=True)
+    (step / "run_results.json").write_text('{"results": []}')
+    invocation = types.SimpleNamespace(project_dir=scratch, target_path=step)
+
+    discard_scratch(invocation, project_dir=project)
+
+    assert not scratch.exists()
+    kept = project / "target" / step.name / "run_results.json"
+    assert kept.read_text() == '{"results": []}'
+    folders = sorted(d.name for d in (project / "target").iterdir())
+    assert len(folders) == KEPT_INVOCATIONS
+    assert step.name in folders
+    assert "siyu_dbt_assets_2-0000000-aaaaaaa" not in folders  # the oldest went
+
+
 def test_mart_equals_figures_computed_from_the_files(
     materialised, pipeline_env: dict, tiny_world: Path
 ) -> None:

@@ -38,8 +38,9 @@ FULL_REFRESH_TAG = "siyu/full_refresh"
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 # dagster-dbt gives every invocation its own target folder, `<op>-<run id>-<uuid>`.
 INVOCATION_TARGET = re.compile(r".+-[0-9a-f]{7}-[0-9a-f]{7}$")
-# How many invocations' artifacts (run_results.json, compiled SQL, dbt.log) are kept.
-KEPT_INVOCATIONS = 6
+# How many invocations' artifacts (run_results.json, compiled SQL, dbt.log) are kept: the
+# four dbt steps of the last two runs.
+KEPT_INVOCATIONS = 8
 
 
 def asset_key_for(props: Mapping[str, Any]) -> dg.AssetKey:
@@ -69,14 +70,21 @@ def discard_scratch(invocation: DbtCliInvocation, project_dir: Path = DBT_PROJEC
 
     A selection of more than 200 nodes makes dagster-dbt run dbt in a copy of the project
     under the system temp folder (with a generated selectors.yml) that it never removes:
-    every daily run left one, target/ included. That copy goes. In the project itself only the
-    newest ``KEPT_INVOCATIONS`` invocation target folders stay, for a look at the last runs'
-    compiled SQL and run_results.json; Dagster's event log keeps the rest of the record.
+    every daily run left one, target/ included. That copy goes, after its run_results.json is
+    kept under the project's target/ like any other invocation's. In the project itself only
+    the newest ``KEPT_INVOCATIONS`` invocation target folders stay, for a look at the last
+    runs' compiled SQL and run_results.json; Dagster's event log keeps the rest of the record.
     """
-    if invocation.project_dir.resolve() != project_dir.resolve():
-        shutil.rmtree(invocation.project_dir, ignore_errors=True)
-        return
     target = project_dir / "target"
+    if invocation.project_dir.resolve() != project_dir.resolve():
+        results = Path(invocation.target_path) / "run_results.json"
+        if results.is_file():
+            kept = target / Path(invocation.target_path).name
+            kept.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(results, kept / results.name)
+        shutil.rmtree(invocation.project_dir, ignore_errors=True)
+    if not target.is_dir():
+        return
     runs = [d for d in target.iterdir() if d.is_dir() and INVOCATION_TARGET.match(d.name)]
     runs.sort(key=lambda d: (d.stat().st_mtime, d.name), reverse=True)
     for stale in runs[KEPT_INVOCATIONS:]:
