@@ -185,9 +185,7 @@ def _time_by_kind(runs: dict[str, dict]) -> list[str]:
         "## Where the dbt time goes",
         "",
         "Nodes and the sum of their execution times, by kind, from dbt's `run_results.json` of "
-        "the run's dbt steps; the rest of a step is dbt's and the engine's start-up. The step "
-        "`siyu_dbt_assets` is missing: dagster-dbt runs it in a temporary copy of the project "
-        "(a selection of more than 200 nodes), which Siyu deletes when the step ends.",
+        "the run's dbt steps; the rest of a step is dbt's and the engine's start-up.",
         "",
         "| engine | run | " + " | ".join(kinds) + " |",
         "|---|---|" + "---|" * len(kinds),
