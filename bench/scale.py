@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,15 +126,19 @@ def step_times(dagster_home: Path, top: int = 8) -> list[tuple[str, float]]:
     return sorted(times, key=lambda t: -t[1])[:top]
 
 
+def _dbt_node_results(since: float) -> Iterator[dict]:
+    """Each node result of every dbt invocation that finished after ``since``."""
+    for results in (REPO_ROOT / "dbt" / "target").rglob("run_results.json"):
+        if results.stat().st_mtime >= since:
+            yield from json.loads(results.read_text())["results"]
+
+
 def dbt_model_times(since: float, top: int = 10) -> list[tuple[str, float]]:
     """The slowest dbt nodes of every invocation that finished after ``since``."""
     times: dict[str, float] = {}
-    for results in (REPO_ROOT / "dbt" / "target").rglob("run_results.json"):
-        if results.stat().st_mtime < since:
-            continue
-        for node in json.loads(results.read_text())["results"]:
-            name = node["unique_id"].split(".", 2)[-1]
-            times[name] = max(times.get(name, 0.0), float(node["execution_time"]))
+    for node in _dbt_node_results(since):
+        name = node["unique_id"].split(".", 2)[-1]
+        times[name] = max(times.get(name, 0.0), float(node["execution_time"]))
     return sorted(times.items(), key=lambda t: -t[1])[:top]
 
 
@@ -141,13 +146,10 @@ def dbt_time_by_kind(since: float) -> dict[str, tuple[int, float]]:
     """Nodes and summed execution seconds of each dbt resource type (model, test, unit_test,
     ...) over every invocation that finished after ``since``."""
     kinds: dict[str, tuple[int, float]] = {}
-    for results in (REPO_ROOT / "dbt" / "target").rglob("run_results.json"):
-        if results.stat().st_mtime < since:
-            continue
-        for node in json.loads(results.read_text())["results"]:
-            kind = node["unique_id"].split(".", 1)[0]
-            count, seconds = kinds.get(kind, (0, 0.0))
-            kinds[kind] = (count + 1, seconds + float(node["execution_time"]))
+    for node in _dbt_node_results(since):
+        kind = node["unique_id"].split(".", 1)[0]
+        count, seconds = kinds.get(kind, (0, 0.0))
+        kinds[kind] = (count + 1, seconds + float(node["execution_time"]))
     return kinds
 
 

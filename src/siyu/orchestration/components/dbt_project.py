@@ -77,9 +77,10 @@ def discard_scratch(invocation: DbtCliInvocation, project_dir: Path = DBT_PROJEC
     """
     target = project_dir / "target"
     if invocation.project_dir.resolve() != project_dir.resolve():
-        results = Path(invocation.target_path) / "run_results.json"
+        step_target = Path(invocation.target_path)
+        results = step_target / "run_results.json"
         if results.is_file():
-            kept = target / Path(invocation.target_path).name
+            kept = target / step_target.name
             kept.mkdir(parents=True, exist_ok=True)
             shutil.copy2(results, kept / results.name)
         shutil.rmtree(invocation.project_dir, ignore_errors=True)
