@@ -47,16 +47,12 @@ def _person(keys: dict[str, str], prefix: str, column: str) -> pl.Expr:
     )
 
 
-def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataFrame:
-    """fct_private_domain_daily worked out from the generated files (kpis.md), people counted
-    as the identity graph resolved them (``people``: identifier_key → member_key, checked by
-    its own tests): a mall account, a POS card, an OpenID or a WeCom id of one person is one
-    member."""
-    day = pl.col("ts").str.slice(0, 10).str.to_date()
-    keys = dict(zip(people["identifier_key"], people["member_key"], strict=True))
-    guides = _read(world, "master", "guides").select("guide_id", "brand_id")
+DAY = pl.col("ts").str.slice(0, 10).str.to_date()
+
+
+def _sales_lines(world: Path, keys: dict[str, str]) -> pl.DataFrame:
+    """Every paid mall, live and POS line: its person, brand, amount, day and channel."""
     stores = _read(world, "master", "stores").select("store_id", "brand_id")
-    members = _read(world, "mall", "members")
     orders = _read(world, "mall", "orders").filter(pl.col("status") == "paid")
     mall = (
         _read(world, "mall", "order_lines")
@@ -93,29 +89,33 @@ def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataF
         )
         .with_columns(online=pl.lit(False))
     )
-    lines = (
+    return (
         pl.concat([mall, live, pos])
-        .with_columns(date_day=day, paid_amount=pl.col("paid_amount").cast(MONEY))
+        .with_columns(date_day=DAY, paid_amount=pl.col("paid_amount").cast(MONEY))
         .with_row_index("line")
     )
-    contacts = (
-        _read(world, "wecom", "contact_events")
-        .rename({"occurred_at": "ts"})
-        .with_columns(date_day=day)
-        .join(guides, on="guide_id")
-    )
-    # Guide relationships: each add, until the same guide deletes the same contact.
+
+
+def _guide_relationships(contacts: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
+    """Guide relationships: each add, until the same guide deletes the same contact."""
     adds = contacts.filter(pl.col("event_type") == "add")
     deletes = contacts.filter(pl.col("event_type") == "delete").select(
         "guide_id", "external_user_id", pl.col("ts").alias("lost")
     )
-    relationships = (
+    return (
         adds.join(deletes, on=["guide_id", "external_user_id"], how="left")
         .with_columns(lost=pl.when(pl.col("lost") >= pl.col("ts")).then(pl.col("lost")))
         .group_by("event_id", "guide_id", "external_user_id", "union_id", "ts", "brand_id")
         .agg(pl.col("lost").min())
         .join(members.select("member_id", "union_id"), on="union_id", how="left")
     )
+
+
+def _daily_sales(
+    world: Path, keys: dict[str, str], lines: pl.DataFrame, relationships: pl.DataFrame
+) -> pl.DataFrame:
+    """Buyers and GMV by day and brand; a store line is private-domain when its person was
+    in a guide relationship or a mall guide binding at the time."""
     # Mall guide bindings: each lasts until the member's next binding.
     bindings = (
         _read(world, "mall", "guide_bindings")
@@ -141,18 +141,25 @@ def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataF
         .unique()
         .with_columns(related=pl.lit(True))
     )
-    lines = lines.join(in_relationship, on="line", how="left")
-    sales = lines.group_by("date_day", "brand_id").agg(
-        buyers=pl.col("person").drop_nulls().n_unique(),
-        mini_program_gmv=pl.col("paid_amount").filter(pl.col("online")).sum(),
-        offline_gmv=pl.col("paid_amount").filter(~pl.col("online")).sum(),
-        private_domain_gmv=pl.col("paid_amount")
-        .filter(pl.col("online") | pl.col("related").is_not_null())
-        .sum(),
-        member_gmv=pl.col("paid_amount").filter(pl.col("person").is_not_null()).sum(),
+    return (
+        lines.join(in_relationship, on="line", how="left")
+        .group_by("date_day", "brand_id")
+        .agg(
+            buyers=pl.col("person").drop_nulls().n_unique(),
+            mini_program_gmv=pl.col("paid_amount").filter(pl.col("online")).sum(),
+            offline_gmv=pl.col("paid_amount").filter(~pl.col("online")).sum(),
+            private_domain_gmv=pl.col("paid_amount")
+            .filter(pl.col("online") | pl.col("related").is_not_null())
+            .sum(),
+            member_gmv=pl.col("paid_amount").filter(pl.col("person").is_not_null()).sum(),
+        )
     )
+
+
+def _daily_refunds(world: Path) -> pl.DataFrame:
+    """Mall refunds by the day refunded and the order's brand."""
     all_orders = _read(world, "mall", "orders").select("order_id", "brand_id")
-    refunds = (
+    return (
         _read(world, "mall", "refunds")
         .rename({"refunded_at": "ts"})
         .join(
@@ -160,17 +167,17 @@ def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataF
             on="order_line_id",
         )
         .join(all_orders, on="order_id")
-        .with_columns(date_day=day, refund_amount=pl.col("refund_amount").cast(MONEY))
+        .with_columns(date_day=DAY, refund_amount=pl.col("refund_amount").cast(MONEY))
         .group_by("date_day", "brand_id")
         .agg(refunds=pl.col("refund_amount").sum())
     )
-    friends = contacts.group_by("date_day", "brand_id").agg(
-        new_friends=(pl.col("event_type") == "add").sum(),
-        deleted_friends=(pl.col("event_type") == "delete").sum(),
-    )
-    first = min(lines["date_day"].min(), contacts["date_day"].min())
-    last = max(lines["date_day"].max(), contacts["date_day"].max())
-    # A person becomes a member of a brand at their first mall account or POS card of it.
+
+
+def _daily_registrations(
+    world: Path, keys: dict[str, str], members: pl.DataFrame, first: dt.date, last: dt.date
+) -> pl.DataFrame:
+    """A person becomes a member of a brand at their first mall account or POS card of it
+    (before the first day: on the first day)."""
     memberships = pl.concat(
         [
             members.select(
@@ -185,18 +192,24 @@ def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataF
             ),
         ]
     )
-    registrations = (
+    return (
         memberships.group_by("person", "brand_id")
         .agg(pl.col("ts").min())
-        .with_columns(date_day=pl.max_horizontal(day, pl.lit(first)))
+        .with_columns(date_day=pl.max_horizontal(DAY, pl.lit(first)))
         .filter(pl.col("date_day") <= last)
         .group_by("date_day", "brand_id")
         .agg(new_members=pl.len())
     )
-    brands = _read(world, "master", "brands").select("brand_id")
-    days = pl.date_range(first, last, interval="1d", eager=True)
-    grid = pl.DataFrame({"date_day": days}).join(brands, how="cross")
-    # Private-domain users: people reachable at the end of each day, per brand.
+
+
+def _daily_reachable(
+    world: Path,
+    keys: dict[str, str],
+    members: pl.DataFrame,
+    relationships: pl.DataFrame,
+    days: pl.Series,
+) -> pl.DataFrame:
+    """Private-domain users: people reachable at the end of each day, per brand."""
     campaigns = _read(world, "master", "ad_campaigns").select("platform", "campaign_id", "brand_id")
     follows = _read(world, "ads", "follow_events").rename({"occurred_at": "ts"})
     unfollows = follows.filter(pl.col("event_type") == "unfollow").select(
@@ -248,10 +261,10 @@ def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataF
         .join(members.select("member_id", "union_id"), on="union_id", how="left")
         .select("brand_id", wecom_person(), "ts", "lost")
     )
-    reachable = (
+    return (
         pl.concat([ad_spans, contact_spans, community_spans])
         .with_columns(
-            start=day,
+            start=DAY,
             until=pl.col("lost").str.slice(0, 10).str.to_date(),
         )
         .join(pl.DataFrame({"date_day": days}), how="cross")
@@ -262,9 +275,12 @@ def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataF
         .group_by("date_day", "brand_id")
         .agg(private_domain_users=pl.col("person").n_unique())
     )
-    # Repurchase over the trailing 365-day window: buyers, and those with 2+ purchase days.
+
+
+def _repurchase_window(lines: pl.DataFrame, days: pl.Series) -> pl.DataFrame:
+    """Repurchase over the trailing 365-day window: buyers, and those with 2+ purchase days."""
     purchase_days = lines.drop_nulls("person").select("person", "brand_id", "date_day").unique()
-    window = (
+    return (
         pl.DataFrame({"day": days})
         .join(purchase_days, how="cross")
         .filter(
@@ -280,13 +296,50 @@ def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataF
         )
         .rename({"day": "date_day"})
     )
+
+
+def expected_private_domain_daily(world: Path, people: pl.DataFrame) -> pl.DataFrame:
+    """fct_private_domain_daily worked out from the generated files (kpis.md), people counted
+    as the identity graph resolved them (``people``: identifier_key → member_key, checked by
+    its own tests): a mall account, a POS card, an OpenID or a WeCom id of one person is one
+    member."""
+    keys = dict(zip(people["identifier_key"], people["member_key"], strict=True))
+    guides = _read(world, "master", "guides").select("guide_id", "brand_id")
+    members = _read(world, "mall", "members")
+    lines = _sales_lines(world, keys)
+    contacts = (
+        _read(world, "wecom", "contact_events")
+        .rename({"occurred_at": "ts"})
+        .with_columns(date_day=DAY)
+        .join(guides, on="guide_id")
+    )
+    relationships = _guide_relationships(contacts, members)
+    friends = contacts.group_by("date_day", "brand_id").agg(
+        new_friends=(pl.col("event_type") == "add").sum(),
+        deleted_friends=(pl.col("event_type") == "delete").sum(),
+    )
+    first = min(lines["date_day"].min(), contacts["date_day"].min())
+    last = max(lines["date_day"].max(), contacts["date_day"].max())
+    brands = _read(world, "master", "brands").select("brand_id")
+    days = pl.date_range(first, last, interval="1d", eager=True)
+    grid = pl.DataFrame({"date_day": days}).join(brands, how="cross")
     return (
         grid.join(friends, on=["date_day", "brand_id"], how="left")
-        .join(window, on=["date_day", "brand_id"], how="left")
-        .join(sales, on=["date_day", "brand_id"], how="left")
-        .join(registrations, on=["date_day", "brand_id"], how="left")
-        .join(refunds, on=["date_day", "brand_id"], how="left")
-        .join(reachable, on=["date_day", "brand_id"], how="left")
+        .join(_repurchase_window(lines, days), on=["date_day", "brand_id"], how="left")
+        .join(
+            _daily_sales(world, keys, lines, relationships), on=["date_day", "brand_id"], how="left"
+        )
+        .join(
+            _daily_registrations(world, keys, members, first, last),
+            on=["date_day", "brand_id"],
+            how="left",
+        )
+        .join(_daily_refunds(world), on=["date_day", "brand_id"], how="left")
+        .join(
+            _daily_reachable(world, keys, members, relationships, days),
+            on=["date_day", "brand_id"],
+            how="left",
+        )
         .with_columns(pl.col("brand_id").cast(pl.Int64))
         .fill_null(0)
         .sort("brand_id", "date_day")
