@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('ads', 'baidu_feed_reports') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='campaign_id, date') }}
+    {{ latest_load(source('ads', 'baidu_feed_reports'), partition_by='campaign_id, date') }}
 
 ),
 

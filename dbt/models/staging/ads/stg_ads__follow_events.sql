@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('ads', 'follow_events') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='event_id') }}
+    {{ latest_load(source('ads', 'follow_events'), partition_by='event_id') }}
 
 ),
 

@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('ads', 'ocean_engine_reports') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='campaign_id, stat_datetime') }}
+    {{ latest_load(source('ads', 'ocean_engine_reports'), partition_by='campaign_id, stat_datetime') }}
 
 ),
 

@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('live', 'boosts') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='boost_id') }}
+    {{ latest_load(source('live', 'boosts'), partition_by='boost_id') }}
 
 ),
 

@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('live', 'live_orders') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='live_order_id') }}
+    {{ latest_load(source('live', 'live_orders'), partition_by='live_order_id') }}
 
 ),
 

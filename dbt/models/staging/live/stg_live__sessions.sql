@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('live', 'sessions') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='session_id') }}
+    {{ latest_load(source('live', 'sessions'), partition_by='session_id') }}
 
 ),
 

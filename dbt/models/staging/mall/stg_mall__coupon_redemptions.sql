@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('mall', 'coupon_redemptions') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='coupon_id') }}
+    {{ latest_load(source('mall', 'coupon_redemptions'), partition_by='coupon_id') }}
 
 ),
 

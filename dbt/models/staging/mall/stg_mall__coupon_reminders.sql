@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('mall', 'coupon_reminders') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='reminder_id') }}
+    {{ latest_load(source('mall', 'coupon_reminders'), partition_by='reminder_id') }}
 
 ),
 

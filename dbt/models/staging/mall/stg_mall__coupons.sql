@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('mall', 'coupons') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='coupon_id') }}
+    {{ latest_load(source('mall', 'coupons'), partition_by='coupon_id') }}
 
 ),
 

@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('mall', 'guide_bindings') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='binding_id') }}
+    {{ latest_load(source('mall', 'guide_bindings'), partition_by='binding_id') }}
 
 ),
 

@@ -1,15 +1,9 @@
 with
 
-source as (
-
-    select * from {{ source('mall', 'members') }}
-
-),
-
 deduplicated as (
 
     {{ latest_load(
-        'source',
+        source('mall', 'members'),
         partition_by='member_id',
         order_by='updated_at desc, _loaded_at desc, _batch_id desc, _source_line desc'
     ) }}

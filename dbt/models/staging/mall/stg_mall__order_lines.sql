@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('mall', 'order_lines') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='order_line_id') }}
+    {{ latest_load(source('mall', 'order_lines'), partition_by='order_line_id') }}
 
 ),
 

@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('mall', 'refunds') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='refund_id') }}
+    {{ latest_load(source('mall', 'refunds'), partition_by='refund_id') }}
 
 ),
 

@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('master', 'ad_campaigns') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='campaign_id') }}
+    {{ latest_load(source('master', 'ad_campaigns'), partition_by='campaign_id') }}
 
 ),
 

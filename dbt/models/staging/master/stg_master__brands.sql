@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('master', 'brands') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='brand_id') }}
+    {{ latest_load(source('master', 'brands'), partition_by='brand_id') }}
 
 ),
 

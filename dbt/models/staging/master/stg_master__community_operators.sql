@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('master', 'community_operators') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='operator_id') }}
+    {{ latest_load(source('master', 'community_operators'), partition_by='operator_id') }}
 
 ),
 

@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('master', 'guides') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='guide_id') }}
+    {{ latest_load(source('master', 'guides'), partition_by='guide_id') }}
 
 ),
 

@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('master', 'products') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='sku_id') }}
+    {{ latest_load(source('master', 'products'), partition_by='sku_id') }}
 
 ),
 

@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('master', 'stores') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='store_id') }}
+    {{ latest_load(source('master', 'stores'), partition_by='store_id') }}
 
 ),
 

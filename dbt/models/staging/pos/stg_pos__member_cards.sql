@@ -1,15 +1,9 @@
 with
 
-source as (
-
-    select * from {{ source('pos', 'member_cards') }}
-
-),
-
 deduplicated as (
 
     {{ latest_load(
-        'source',
+        source('pos', 'member_cards'),
         partition_by='card_no',
         order_by='updated_at desc, _loaded_at desc, _batch_id desc, _source_line desc'
     ) }}

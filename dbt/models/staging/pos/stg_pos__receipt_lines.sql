@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('pos', 'receipt_lines') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='receipt_line_id') }}
+    {{ latest_load(source('pos', 'receipt_lines'), partition_by='receipt_line_id') }}
 
 ),
 

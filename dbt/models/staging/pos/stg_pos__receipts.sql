@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('pos', 'receipts') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='receipt_id') }}
+    {{ latest_load(source('pos', 'receipts'), partition_by='receipt_id') }}
 
 ),
 

@@ -5,15 +5,9 @@
 
 with
 
-source as (
-
-    select * from {{ source('rules', 'commission_rates') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='brand_id, channel, sale_scope, valid_from') }}
+    {{ latest_load(source('rules', 'commission_rates'), partition_by='brand_id, channel, sale_scope, valid_from') }}
 
 ),
 

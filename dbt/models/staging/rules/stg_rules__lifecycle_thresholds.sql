@@ -3,15 +3,9 @@
 
 with
 
-source as (
-
-    select * from {{ source('rules', 'lifecycle_thresholds') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='brand_id, valid_from') }}
+    {{ latest_load(source('rules', 'lifecycle_thresholds'), partition_by='brand_id, valid_from') }}
 
 ),
 

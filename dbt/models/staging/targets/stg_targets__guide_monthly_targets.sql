@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('targets', 'guide_monthly_targets') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='month, guide_id') }}
+    {{ latest_load(source('targets', 'guide_monthly_targets'), partition_by='month, guide_id') }}
 
 ),
 

@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('tasks', 'task_assignments') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='task_id, guide_id') }}
+    {{ latest_load(source('tasks', 'task_assignments'), partition_by='task_id, guide_id') }}
 
 ),
 

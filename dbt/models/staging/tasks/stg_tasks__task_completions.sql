@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('tasks', 'task_completions') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='completion_id') }}
+    {{ latest_load(source('tasks', 'task_completions'), partition_by='completion_id') }}
 
 ),
 

@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('tasks', 'tasks') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='task_id') }}
+    {{ latest_load(source('tasks', 'tasks'), partition_by='task_id') }}
 
 ),
 

@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('wecom', 'community_daily_stats') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='group_id, stat_date') }}
+    {{ latest_load(source('wecom', 'community_daily_stats'), partition_by='group_id, stat_date') }}
 
 ),
 

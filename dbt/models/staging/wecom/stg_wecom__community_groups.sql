@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('wecom', 'community_groups') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='group_id') }}
+    {{ latest_load(source('wecom', 'community_groups'), partition_by='group_id') }}
 
 ),
 

@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('wecom', 'community_member_events') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='event_id') }}
+    {{ latest_load(source('wecom', 'community_member_events'), partition_by='event_id') }}
 
 ),
 

@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('wecom', 'contact_transfers') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='transfer_id') }}
+    {{ latest_load(source('wecom', 'contact_transfers'), partition_by='transfer_id') }}
 
 ),
 

@@ -1,14 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('wecom', 'guide_service_daily') }}
-
-),
-
 deduplicated as (
 
-    {{ latest_load('source', partition_by='guide_id, stat_date') }}
+    {{ latest_load(source('wecom', 'guide_service_daily'), partition_by='guide_id, stat_date') }}
 
 ),
 
