@@ -13,7 +13,7 @@ def _mb(n: float) -> str:
     return f"{n / 1e6:,.0f} MB"
 
 
-def _machine() -> str:
+def machine() -> str:
     memory = psutil.virtual_memory().total / 2**30
     return f"{os.cpu_count()} cores, {memory:.0f} GiB, {platform.platform()}"
 
@@ -39,7 +39,7 @@ def write_report(
     lines = [
         f"# Scale benchmark: {label}",
         "",
-        f"Machine: {_machine()}. Command: `.venv/bin/python -m bench.scale --scale "
+        f"Machine: {machine()}. Command: `.venv/bin/python -m bench.scale --scale "
         f"{scale['name']} --members {scale['members']}`.",
         "",
         f"World: {scale['members']:,} members, {scale['brands']} brands, {scale['stores']:,} "
@@ -173,7 +173,7 @@ def loader_report(path: Path, label: str, manifest: dict, loaders: dict) -> str:
         [
             f"# Loader benchmark: {label}",
             "",
-            f"Machine: {_machine()}. Command: `.venv/bin/python -m bench.loader_compare "
+            f"Machine: {machine()}. Command: `.venv/bin/python -m bench.loader_compare "
             f"<landing>`, on a throw-away embedded PostgreSQL.",
             "",
             f"World: {rows:,} source rows.",
