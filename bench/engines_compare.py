@@ -15,22 +15,17 @@ many rows differ. Ratios are PostgreSQL's time over Polars' (target: PostgreSQL 
 from __future__ import annotations
 
 import io
-import json
-import os
 import re
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 import psycopg
 
-from siyu.core.warehouse import dbt_env
+from bench.dbt_compile import dbt_compile
 
-DBT_DIR = Path(__file__).resolve().parent.parent / "dbt"
 SCHEMA = "bench_inputs"
 PG_TYPES = {
     "text": pl.String,
@@ -227,16 +222,7 @@ def compiled_sql(url: str, model: str) -> str:
     """The model's SQL as dbt compiles it against this warehouse for a full build (an
     incremental model's daily branch computes only its look-back window), in a dbt process
     of its own, so the warehouse's settings never pass through this process's environment."""
-    env = os.environ | dbt_env(url) | {"SIYU_PII_KEY": os.environ.get("SIYU_PII_KEY", "bench")}
-    dbt = Path(sys.executable).with_name("dbt")
-    result = subprocess.run(
-        [str(dbt), "compile", "--select", model, "--full-refresh", "--project-dir", str(DBT_DIR),
-         "--profiles-dir", str(DBT_DIR), "--quiet", "--output", "json"],
-        env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if result.returncode != 0:
-        raise RuntimeError(f"dbt compile {model} failed: {result.stdout}{result.stderr}")
-    return json.loads(result.stdout)["compiled"]
+    return dbt_compile(url, "--select", model, "--full-refresh")
 
 
 def _read(conn: psycopg.Connection, query: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:

@@ -21,22 +21,17 @@ It prints the table and writes ``bench/results/<date>-staging-dedup-<database>.m
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import psycopg
 
+from bench.dbt_compile import DBT_DIR, dbt_compile
 from bench.report import machine
-from siyu.core.warehouse import dbt_env
 
-ROOT = Path(__file__).resolve().parent.parent
-DBT_DIR = ROOT / "dbt"
 DEFAULT_ORDER = "_loaded_at desc, _batch_id desc, _source_line desc"
 CALL = re.compile(
     r"latest_load\(\s*source\('(\w+)', '(\w+)'\),\s*partition_by='([^']+)'"
@@ -78,16 +73,7 @@ def compiled_forms(url: str, dedups: list[Dedup]) -> dict[tuple[str, str], str]:
     calls = [(d.model, form) for d in dedups for form in FORMS]
     by_model = {d.model: d for d in dedups}
     inline = f"\n{SPLIT}\n".join(by_model[m].call(f) for m, f in calls)
-    env = os.environ | dbt_env(url) | {"SIYU_PII_KEY": os.environ.get("SIYU_PII_KEY", "bench")}
-    dbt = Path(sys.executable).with_name("dbt")
-    result = subprocess.run(
-        [str(dbt), "compile", "--inline", inline, "--project-dir", str(DBT_DIR),
-         "--profiles-dir", str(DBT_DIR), "--quiet", "--output", "json"],
-        env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if result.returncode != 0:
-        raise RuntimeError(f"dbt compile failed: {result.stdout}{result.stderr}")
-    sql = json.loads(result.stdout)["compiled"].split(SPLIT)
+    sql = dbt_compile(url, "--inline", inline).split(SPLIT)
     return dict(zip(calls, sql, strict=True))
 
 
@@ -192,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
     args = argv if argv is not None else sys.argv[1:]
     url = args[0] if args else os.environ["WAREHOUSE_URL"]
     text = report(url, measure(url))
-    target = ROOT / "bench" / "results"
+    target = DBT_DIR.parent / "bench" / "results"
     name = f"{dt.date.today().isoformat()}-staging-dedup-{url.rsplit('/', 1)[-1]}.md"
     (target / name).write_text(text)
     print(f"\nwritten to {target / name}")
