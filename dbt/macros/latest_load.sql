@@ -3,7 +3,7 @@
     select over `relation`, the raw table (a source()); the columns of `order_by` must be
     non-null, and together with `partition_by` name one row. -#}
 {% macro latest_load(relation, partition_by, order_by='_loaded_at desc, _batch_id desc, _source_line desc') -%}
-    {{ return(adapter.dispatch('latest_load')(relation, partition_by, order_by)) }}
+    {{ return(adapter.dispatch('latest_load', 'siyu')(relation, partition_by, order_by)) }}
 {%- endmacro %}
 
 {#- Everywhere: rank each key's rows and keep the first. -#}
