@@ -19,6 +19,9 @@
 }}
 
 {%- set window_days = var('attribution_window_days') -%}
+{#- A guide's counts of one day fit a 4-byte integer: the grid has a row per guide and day,
+    the largest table of the warehouse, so each 8-byte bigint costs 4 bytes a row. -#}
+{%- set count_type = dbt.type_int() -%}
 {%- if is_incremental() -%}
     {#- The look-back window, or further back to the first day whose credited GMV changed
         (a corrected order of a closed month). -#}
@@ -298,11 +301,16 @@ final as (
         guides.home_brand_id as brand_id,
         guides.home_store_id as store_id,
         stores.region,
-        coalesce(friends.new_friends, 0) as new_friends,
-        coalesce(friends.deleted_friends, 0) as deleted_friends,
-        coalesce(friends.new_friends, 0) - coalesce(friends.deleted_friends, 0) as net_friends,
-        coalesce(friends.transferred_in_friends, 0) as transferred_in_friends,
-        coalesce(friends.transferred_out_friends, 0) as transferred_out_friends,
+        cast(coalesce(friends.new_friends, 0) as {{ count_type }}) as new_friends,
+        cast(coalesce(friends.deleted_friends, 0) as {{ count_type }}) as deleted_friends,
+        cast(
+            coalesce(friends.new_friends, 0) - coalesce(friends.deleted_friends, 0)
+            as {{ count_type }}
+        ) as net_friends,
+        cast(coalesce(friends.transferred_in_friends, 0) as {{ count_type }})
+            as transferred_in_friends,
+        cast(coalesce(friends.transferred_out_friends, 0) as {{ count_type }})
+            as transferred_out_friends,
         coalesce(carried.active_contacts_before, 0)
         + coalesce(sum(friends.contact_change) over (
             partition by guide_days.guide_id
@@ -315,15 +323,16 @@ final as (
             order by guide_days.date_day
             rows between unbounded preceding and current row
         ) as active_contacts,
-        coalesce(service_stats.chats, 0) as chats,
-        coalesce(service_stats.replied_chats, 0) as replied_chats,
+        cast(coalesce(service_stats.chats, 0) as {{ count_type }}) as chats,
+        cast(coalesce(service_stats.replied_chats, 0) as {{ count_type }}) as replied_chats,
         service_stats.reply_rate,
         service_stats.avg_first_reply_minutes,
         cast(coalesce(service_stats.first_reply_minutes_total, 0) as decimal(18, 2))
             as first_reply_minutes_total,
-        coalesce(contact_conversions.contacts_converted, 0) as contacts_converted,
-        coalesce(sales.credited_orders, 0) as credited_orders,
-        coalesce(sales.buyers, 0) as buyers,
+        cast(coalesce(contact_conversions.contacts_converted, 0) as {{ count_type }})
+            as contacts_converted,
+        cast(coalesce(sales.credited_orders, 0) as {{ count_type }}) as credited_orders,
+        cast(coalesce(sales.buyers, 0) as {{ count_type }}) as buyers,
         cast(coalesce(sales.gmv, 0) as decimal(18, 2)) as gmv,
         cast(coalesce(sales.gmv_online, 0) as decimal(18, 2)) as gmv_online,
         cast(coalesce(sales.gmv_offline, 0) as decimal(18, 2)) as gmv_offline,
