@@ -4,19 +4,27 @@ Each chart's ``query_context`` (kept in the export YAML) is compiled to the aggr
 Superset sends for it: the dataset's metric expressions, grouped by the chart's columns (time
 grains as ``date_trunc``), its filters, ordered by its first order-by metric, limited to its
 row limit. Run against the marts without Superset, so only the warehouse is measured.
+
+``.venv/bin/python -m bench.chart_queries <warehouse url> [landing dir]`` times every chart of
+a built warehouse, prints the table and writes ``bench/results/<date>-charts-<database>.md``,
+with ``pg_database_size`` against the landing dir's source files when it is given.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 
 import psycopg
 import yaml
 
-BUNDLE = Path(__file__).resolve().parent.parent / "dashboards" / "bundle"
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLE = ROOT / "dashboards" / "bundle"
+TARGET_P95 = 0.5  # issue 11: each chart query of each dashboard, p95 < 0.5 s
 GRAINS = {"P1D": "day", "P1W": "week", "P1M": "month", "P3M": "quarter", "P1Y": "year"}
 
 
@@ -91,3 +99,58 @@ def time_charts(url: str, repeats: int = 20) -> list[tuple[str, float, float, in
             cuts = statistics.quantiles(seconds, n=20)
             timings.append((chart["slice_name"], statistics.median(seconds), cuts[18], rows))
     return timings
+
+
+def _sizes(url: str, landing: Path | None) -> list[str]:
+    """The warehouse's size, against the source files when ``landing`` is given, and its
+    largest tables."""
+    with psycopg.connect(url) as conn:
+        (size,) = conn.execute("select pg_database_size(current_database())").fetchone()
+        largest = conn.execute(
+            "select n.nspname || '.' || c.relname, pg_total_relation_size(c.oid) from pg_class c "
+            "join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'r' "
+            "and n.nspname not in ('pg_catalog', 'information_schema') "
+            "order by 2 desc limit 5"
+        ).fetchall()
+    line = f"`pg_database_size`: {size / 1e6:,.0f} MB"
+    if landing is not None:
+        files = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
+        line += f" = {size / files:.2f} x the source files ({files / 1e6:,.0f} MB); target <= 3 x"
+    tables = ", ".join(f"{name} {n / 1e6:,.0f} MB" for name, n in largest)
+    return [line + ".", "", f"Largest tables: {tables}."]
+
+
+def report(url: str, landing: Path | None) -> str:
+    from bench.report import machine
+
+    charts = time_charts(url)
+    missed = [name for name, _, p95, _ in charts if p95 >= TARGET_P95]
+    lines = [
+        f"# Chart queries: {url.rsplit('/', 1)[-1]}",
+        "",
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {machine()}; "
+        "`python -m bench.chart_queries`; each chart's query run 20 times in the warehouse.",
+        "",
+        "| chart | p50 | p95 | rows |",
+        "|---|---|---|---|",
+        *(f"| {name} | {p50:.3f} s | {p95:.3f} s | {rows} |" for name, p50, p95, rows in charts),
+        "",
+        f"Slowest p95: {max(p95 for _, _, p95, _ in charts):.3f} s; target p95 < {TARGET_P95} s"
+        + (f"; missed by {', '.join(missed)}." if missed else ", met by every chart."),
+        "",
+        *_sizes(url, landing),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = argv if argv is not None else sys.argv[1:]
+    url, landing = args[0], Path(args[1]) if len(args) > 1 else None
+    text = report(url, landing)
+    name = f"{dt.date.today().isoformat()}-charts-{url.rsplit('/', 1)[-1]}.md"
+    (ROOT / "bench" / "results" / name).write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
