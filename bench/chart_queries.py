@@ -22,8 +22,7 @@ from pathlib import Path
 import psycopg
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-BUNDLE = ROOT / "dashboards" / "bundle"
+BUNDLE = Path(__file__).resolve().parent.parent / "dashboards" / "bundle"
 TARGET_P95 = 0.5  # issue 11: each chart query of each dashboard, p95 < 0.5 s
 GRAINS = {"P1D": "day", "P1W": "week", "P1M": "month", "P3M": "quarter", "P1Y": "year"}
 
@@ -104,6 +103,8 @@ def time_charts(url: str, repeats: int = 20) -> list[tuple[str, float, float, in
 def _sizes(url: str, landing: Path | None) -> list[str]:
     """The warehouse's size, against the source files when ``landing`` is given, and its
     largest tables."""
+    from bench.scale import bytes_under
+
     with psycopg.connect(url) as conn:
         (size,) = conn.execute("select pg_database_size(current_database())").fetchone()
         largest = conn.execute(
@@ -114,7 +115,7 @@ def _sizes(url: str, landing: Path | None) -> list[str]:
         ).fetchall()
     line = f"`pg_database_size`: {size / 1e6:,.0f} MB"
     if landing is not None:
-        files = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
+        files = bytes_under(landing)
         line += f" = {size / files:.2f} x the source files ({files / 1e6:,.0f} MB); target <= 3 x"
     tables = ", ".join(f"{name} {n / 1e6:,.0f} MB" for name, n in largest)
     return [line + ".", "", f"Largest tables: {tables}."]
@@ -148,7 +149,9 @@ def main(argv: list[str] | None = None) -> None:
     url, landing = args[0], Path(args[1]) if len(args) > 1 else None
     text = report(url, landing)
     name = f"{dt.date.today().isoformat()}-charts-{url.rsplit('/', 1)[-1]}.md"
-    (ROOT / "bench" / "results" / name).write_text(text)
+    from bench.scale import RESULTS
+
+    (RESULTS / name).write_text(text)
     print(text)
 
 

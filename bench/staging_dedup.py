@@ -178,7 +178,8 @@ def main(argv: list[str] | None = None) -> None:
     args = argv if argv is not None else sys.argv[1:]
     url = args[0] if args else os.environ["WAREHOUSE_URL"]
     text = report(url, measure(url))
-    target = DBT_DIR.parent / "bench" / "results"
+    from bench.scale import RESULTS as target
+
     name = f"{dt.date.today().isoformat()}-staging-dedup-{url.rsplit('/', 1)[-1]}.md"
     (target / name).write_text(text)
     print(f"\nwritten to {target / name}")
