@@ -20,7 +20,8 @@
 
 {%- set window_days = var('attribution_window_days') -%}
 {#- A guide's counts of one day fit a 4-byte integer: the grid has a row per guide and day,
-    the largest table of the warehouse, where each 8-byte bigint would cost 4 more bytes a row. -#}
+    the largest table of the warehouse, where each 8-byte bigint would cost 4 more bytes a
+    row. -#}
 {%- set count_type = dbt.type_int() -%}
 {%- if is_incremental() -%}
     {#- The look-back window, or further back to the first day whose credited GMV changed
