@@ -22,6 +22,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_column_lineage() -> Iterator[None]:
+    """The suite runs the job about 18 times; column lineage costs each run ~30 s whatever the
+    data's size, so runs skip it (SIYU_COLUMN_LINEAGE=false) except ``materialised``, which
+    keeps the default, and test_pipeline checks it there."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SIYU_COLUMN_LINEAGE", "false")
+        yield
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("siyu-data")
@@ -100,10 +110,12 @@ def definitions(pipeline_env: dict[str, str]):
 
 @pytest.fixture(scope="session")
 def materialised(definitions, pipeline_env: dict[str, str]):
-    """The daily job run once, for real, over the tiny world."""
+    """The daily job run once, for real, over the tiny world, with column lineage (the
+    default) on."""
     from dagster import DagsterInstance
 
-    with DagsterInstance.ephemeral() as instance:
+    with DagsterInstance.ephemeral() as instance, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SIYU_COLUMN_LINEAGE", "true")
         result = definitions.resolve_job_def("daily_job").execute_in_process(
             instance=instance, raise_on_error=False
         )

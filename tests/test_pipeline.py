@@ -412,6 +412,24 @@ def test_the_whole_graph_materialises_and_every_check_passes(materialised) -> No
     assert receipts.metadata["rows_loaded"].value == receipts.metadata["rows_in_table"].value > 0
 
 
+def materialisation(result, asset: str):
+    return next(
+        e.materialization
+        for e in result.get_asset_materialization_events()
+        if e.asset_key is not None and e.asset_key.to_user_string() == asset
+    )
+
+
+def test_each_model_shows_its_columns_and_where_each_column_comes_from(materialised) -> None:
+    """The Dagster UI's column schema and column-level lineage of a dbt model."""
+    mart = materialisation(materialised, "marts/fct_private_domain_daily").metadata
+    columns = {c.name: c.type for c in mart["dagster/column_schema"].value.columns}
+    assert columns["date_day"] == "date" and "private_domain_gmv" in columns
+    lineage = mart["dagster/column_lineage"].value.deps_by_column
+    sources = {d.asset_key.to_user_string() for d in lineage["private_domain_gmv"]}
+    assert sources and all(s.split("/")[0] in ("staging", "intermediate", "marts") for s in sources)
+
+
 def test_every_great_expectations_check_links_the_data_docs_of_its_table(materialised) -> None:
     from urllib.parse import urlparse
 
@@ -541,6 +559,10 @@ def test_running_the_job_again_loads_nothing_twice_and_gives_the_same_mart(
         told=f"{len(marts_after)} marts, checksums equal: the run loaded nothing new",
     )
     assert raw_after == raw_before
+    # This run had SIYU_COLUMN_LINEAGE=false (as the suite sets): the schema stays, only the
+    # column lineage goes.
+    daily = materialisation(again, "marts/fct_private_domain_daily").metadata
+    assert "dagster/column_schema" in daily and "dagster/column_lineage" not in daily
     assert mart(url).equals(before)
     # Every mart, byte for byte: windows, quintiles and "latest" have tie-breakers.
     assert marts_after == marts_before

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         description="load as <db>_loader and transform as <db>_transformer (needs an owner "
         "URL that may create roles); false: everything connects as WAREHOUSE_URL",
     )
+    column_lineage: bool = Field(
+        True,
+        description="column-level lineage of every dbt model in the Dagster UI (sqlglot over "
+        "each model's compiled SQL: about 30 s a run whatever the data's size); false keeps "
+        "each model's column schema and drops only the lineage",
+    )
     dagster_port: int = Field(3000, description="Dagster UI port")
     superset_port: int = Field(8088, description="Superset port")
     seed: int = Field(42, description="seed of the generated demo world")

@@ -132,9 +132,10 @@ class SiyuDbtProjectComponent(DbtProjectComponent):
         # Column and row-count metadata query the warehouse from this process. On Spark that
         # would start a second Spark session here, whose catalog (an embedded Derby database,
         # one process at a time) the next dbt step could then not open.
-        queried = Settings.from_env().engine == "postgres"
+        settings = Settings.from_env()
+        queried = settings.engine == "postgres"
         if "column_metadata" in self.include_metadata and queried:
-            events = events.fetch_column_metadata()
+            events = events.fetch_column_metadata(with_column_lineage=settings.column_lineage)
         if "row_count" in self.include_metadata and queried:
             events = events.fetch_row_counts()
         try:
