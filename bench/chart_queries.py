@@ -104,15 +104,11 @@ def _sizes(url: str, landing: Path | None) -> list[str]:
     """The warehouse's size, against the source files when ``landing`` is given, and its
     largest tables."""
     from bench.scale import bytes_under
+    from bench.warehouse import relation_sizes
 
-    with psycopg.connect(url) as conn:
-        (size,) = conn.execute("select pg_database_size(current_database())").fetchone()
-        largest = conn.execute(
-            "select n.nspname || '.' || c.relname, pg_total_relation_size(c.oid) from pg_class c "
-            "join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'r' "
-            "and n.nspname not in ('pg_catalog', 'information_schema') "
-            "order by 2 desc limit 5"
-        ).fetchall()
+    size, tables = relation_sizes(url)
+    catalog = ("pg_catalog", "information_schema")
+    largest = [(f"{s}.{t}", n) for s, t, n in tables if s not in catalog][:5]
     line = f"`pg_database_size`: {size / 1e6:,.0f} MB"
     if landing is not None:
         files = bytes_under(landing)

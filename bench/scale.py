@@ -32,9 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-import psycopg
 
-from bench.warehouse import measure_in_throwaway
+from bench.warehouse import measure_in_throwaway, relation_sizes
 from siyu.ingest.loader import file_day
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -165,14 +164,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _warehouse_bytes(url: str) -> tuple[int, list[tuple[str, int]]]:
-    with psycopg.connect(url) as conn:
-        database = conn.execute("select pg_database_size(current_database())").fetchone()[0]
-        schemas = conn.execute(
-            "select n.nspname, sum(pg_total_relation_size(c.oid))::bigint from pg_class c "
-            "join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'm') "
-            "group by 1 order by 2 desc"
-        ).fetchall()
-    return database, schemas
+    database, tables = relation_sizes(url)
+    by_schema: dict[str, int] = {}
+    for schema, _, size in tables:
+        by_schema[schema] = by_schema.get(schema, 0) + size
+    return database, sorted(by_schema.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _measure(args: argparse.Namespace, data: Path, url: str, env: dict[str, str]) -> None:

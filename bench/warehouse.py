@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
+
 from siyu.core.warehouse import EmbeddedPostgres, ensure_database, free_port
 
 
@@ -52,3 +54,17 @@ def measure_in_throwaway(
     finally:
         if keep is None:
             shutil.rmtree(data, ignore_errors=True)
+
+
+def relation_sizes(url: str) -> tuple[int, list[tuple[str, str, int]]]:
+    """``pg_database_size``, and (schema, table, bytes with indexes and TOAST) of every table
+    and materialised view, largest first: what `bench.scale` sums by schema and
+    `bench.chart_queries` lists the largest of."""
+    with psycopg.connect(url) as conn:
+        (database,) = conn.execute("select pg_database_size(current_database())").fetchone()
+        tables = conn.execute(
+            "select n.nspname, c.relname, pg_total_relation_size(c.oid) from pg_class c "
+            "join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'm') "
+            "order by 3 desc, 1, 2"
+        ).fetchall()
+    return database, tables
