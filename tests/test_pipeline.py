@@ -383,6 +383,15 @@ def mart_checksums(url: str) -> dict[str, str]:
     }
 
 
+def materialisation(result, asset: str):
+    """The materialisation of ``asset`` (its key as a path, `raw/pos__receipts`) in a run."""
+    return next(
+        e.materialization
+        for e in result.get_asset_materialization_events()
+        if e.asset_key is not None and e.asset_key.to_user_string() == asset
+    )
+
+
 def test_the_whole_graph_materialises_and_every_check_passes(materialised) -> None:
     assert materialised.success
     materialized = {
@@ -402,22 +411,10 @@ def test_the_whole_graph_materialises_and_every_check_passes(materialised) -> No
     assert [c.check_name for c in checks if not c.passed] == []
     assert any(c.check_name == "great_expectations_raw_mall__orders" for c in checks)
     # What the run loaded shows on each raw asset: days, files, rows.
-    receipts = next(
-        e.materialization
-        for e in materialised.get_asset_materialization_events()
-        if e.asset_key is not None and e.asset_key.to_user_string() == "raw/pos__receipts"
-    )
+    receipts = materialisation(materialised, "raw/pos__receipts")
     assert receipts.metadata["days_loaded"].value == "60 days, 2025-10-01 … 2025-11-29"
     assert receipts.metadata["files_loaded"].value == 60
     assert receipts.metadata["rows_loaded"].value == receipts.metadata["rows_in_table"].value > 0
-
-
-def materialisation(result, asset: str):
-    return next(
-        e.materialization
-        for e in result.get_asset_materialization_events()
-        if e.asset_key is not None and e.asset_key.to_user_string() == asset
-    )
 
 
 def test_each_model_shows_its_columns_and_where_each_column_comes_from(materialised) -> None:
