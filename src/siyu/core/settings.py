@@ -58,7 +58,8 @@ class Settings(BaseSettings):
     column_lineage: bool = Field(
         True,
         description="column-level lineage of every dbt model in the Dagster UI (sqlglot over "
-        "each model's compiled SQL: about 30 s a run whatever the data's size); false keeps "
+        "each model's compiled SQL: about 30 s a run of the tiny world, set by the models, not "
+        "the rows); false keeps "
         "each model's column schema and drops only the lineage",
     )
     dagster_port: int = Field(3000, description="Dagster UI port")
