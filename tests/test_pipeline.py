@@ -497,6 +497,23 @@ def test_a_scratch_copys_run_results_are_kept_and_old_invocations_pruned(tmp_pat
     assert "siyu_dbt_assets_2-0000000-aaaaaaa" not in folders  # the oldest went
 
 
+def test_the_dbt_version_the_steps_use_is_the_one_dbt_itself_reports() -> None:
+    """Siyu's dbt resource knows its dbt's version without starting `dbt --version` for each
+    step; it is the version that executable prints, and another executable is still asked."""
+    import subprocess
+
+    from siyu.orchestration.components.dbt_project import DBT_EXECUTABLE, dbt_cli
+
+    printed = subprocess.run(
+        [DBT_EXECUTABLE, "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    version = re.search(r"(\d+\.\d+\.\d+)", printed).group(1)
+    assert str(dbt_cli()._cli_version) == version
+    other = dbt_cli().model_copy(update={"dbt_executable": "/nonexistent/dbt"})
+    with pytest.raises(FileNotFoundError):  # it ran that executable to ask it
+        assert other._cli_version is None
+
+
 def test_mart_equals_figures_computed_from_the_files(
     materialised, pipeline_env: dict, tiny_world: Path
 ) -> None:

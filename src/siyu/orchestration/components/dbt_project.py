@@ -10,12 +10,14 @@ The translator follows rules, never names:
 - a model's group is its second folder (the source for staging, the domain after that).
 """
 
+import importlib.metadata
 import os
 import re
 import shutil
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from dagster_dbt.asset_utils import build_dbt_specs
 from dagster_dbt.components.dbt_component_utils import _set_resolution_context
 from dagster_dbt.dagster_dbt_translator import validate_translator
 from dagster_dbt.dbt_manifest import validate_manifest
+from packaging.version import Version
 
 from siyu.core.environment import dbt_process_environment
 from siyu.core.paths import DBT_PROJECT_DIR
@@ -61,8 +64,24 @@ def dbt_project() -> DbtProject:
     return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def dbt_cli() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project(), dbt_executable=DBT_EXECUTABLE)
+class SiyuDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt resource, which knows this environment's dbt version.
+
+    dagster-dbt asks the dbt executable for its version (`dbt --version`, a new Python
+    process that imports dbt: about 5.6 s here) once per resource, and a Dagster step makes
+    its own resource, so every dbt step and every parse paid for it. ``DBT_EXECUTABLE`` is
+    this environment's dbt, so its version is the installed dbt-core's.
+    """
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        if Path(self.dbt_executable) != Path(DBT_EXECUTABLE):
+            return DbtCliResource._cli_version.func(self)
+        return Version(importlib.metadata.version("dbt-core"))
+
+
+def dbt_cli(project: DbtProject | None = None) -> DbtCliResource:
+    return SiyuDbtCliResource(project_dir=project or dbt_project(), dbt_executable=DBT_EXECUTABLE)
 
 
 def discard_scratch(invocation: DbtCliInvocation, project_dir: Path = DBT_PROJECT_DIR) -> None:
@@ -184,7 +203,7 @@ class SiyuDbtProjectComponent(DbtProjectComponent):
             pool=op_spec.pool,
         )
         def _dbt_build(context: dg.AssetExecutionContext):
-            cli = DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE)
+            cli = dbt_cli(project)
             settings = Settings.from_env()
             if settings.lake_dir is not None:  # Spark: every source dbt registers has a file
                 prepare_lake(settings.lake_dir)
