@@ -72,3 +72,46 @@ def test_the_pos_sensor_asks_for_a_run_per_new_drop_only(tmp_path) -> None:
     second = sensor(later)
     assert isinstance(second, RunRequest) and second.run_key != first.run_key
     assert "pos/receipts/2025-10-02.csv" in json.loads(later.cursor)
+
+
+def test_a_runs_events_are_kept_where_another_dagster_process_reads_them(
+    tmp_path, monkeypatch
+) -> None:
+    """Siyu's Dagster home names the event log that keeps its SQLite connections open. What
+    a run records (its materialisations, check results, status) is read back by another
+    instance, as the webserver reads it, and a dagster.yaml the user wrote stays theirs."""
+    import dagster as dg
+
+    from siyu.core.environment import write_dagster_config
+    from siyu.orchestration.event_log_storage import KeptConnectionSqliteEventLogStorage
+
+    home = tmp_path / "dagster"
+    write_dagster_config(home)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+
+    @dg.asset(check_specs=[dg.AssetCheckSpec("positive", asset="numbers")])
+    def numbers():
+        yield dg.Output([1, 2])
+        yield dg.AssetCheckResult(passed=True)
+
+    job = dg.Definitions(assets=[numbers], jobs=[dg.define_asset_job("j")]).resolve_job_def("j")
+    with dg.DagsterInstance.get() as instance:
+        assert isinstance(instance.event_log_storage, KeptConnectionSqliteEventLogStorage)
+        run_ids = [job.execute_in_process(instance=instance).run_id for _ in range(3)]
+    with dg.DagsterInstance.get() as other:
+        runs = other.get_runs()
+        assert sorted(r.run_id for r in runs) == sorted(run_ids)
+        assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+        key = dg.AssetKey("numbers")
+        materialised = other.fetch_materializations(key, limit=10).records
+        assert sorted(r.run_id for r in materialised) == sorted(run_ids)
+        checks = other.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(key, "positive"), limit=10
+        )
+        assert sorted(c.run_id for c in checks) == sorted(run_ids)
+        assert all(c.status.value == "SUCCEEDED" for c in checks)
+    assert (home / "history" / "runs" / f"{run_ids[0]}.db").is_file()
+
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    write_dagster_config(home)
+    assert (home / "dagster.yaml").read_text() == "telemetry:\n  enabled: false\n"

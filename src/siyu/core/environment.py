@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from siyu.core.secrets import read_or_create_secret
 from siyu.core.settings import Settings
@@ -47,10 +48,31 @@ def prepare(settings: Settings) -> Settings:
         WarehouseRoles.for_warehouse(settings.warehouse_url, settings.secrets_dir).ensure(
             settings.warehouse_url
         )
-    settings.dagster_home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
+    write_dagster_config(Path(os.environ["DAGSTER_HOME"]))
     os.environ.update(dbt_environment(settings))
     return settings
+
+
+# Dagster's default instance, with the event log that keeps its SQLite connections open
+# (siyu.orchestration.event_log_storage): the same files, which the webserver reads.
+DAGSTER_CONFIG = """\
+# Written by Siyu into a Dagster home that had none. Edit or replace it freely (for example
+# with PostgreSQL storage): Siyu never writes over it.
+event_log_storage:
+  module: siyu.orchestration.event_log_storage
+  class: KeptConnectionSqliteEventLogStorage
+  config:
+    base_dir: {base_dir}
+"""
+
+
+def write_dagster_config(home: Path) -> None:
+    """Write Siyu's ``dagster.yaml`` into a Dagster home that has none."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_CONFIG.format(base_dir=(home / "history" / "runs").resolve()))
 
 
 @contextmanager
